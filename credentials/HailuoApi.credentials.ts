@@ -1,0 +1,63 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { FAL_API_ORIGIN, PRICING_PATH, PRICING_QUERY } from '../nodes/Hailuo/transport/hosts';
+
+export class HailuoApi implements ICredentialType {
+	name = 'hailuoApi';
+
+	displayName = 'Hailuo (fal.ai) API';
+
+	icon: Icon = { light: 'file:../icons/hailuo.svg', dark: 'file:../icons/hailuo.dark.svg' };
+
+	documentationUrl = 'https://fal.ai/dashboard/keys';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'Your fal.ai API key (fal.ai dashboard → Keys). A key pasted with a leading "Key " or "Bearer " works too.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:8790',
+			description:
+				"Leave empty to use fal.ai. Set it to reach a fal-compatible proxy or a local emulator: it replaces the origin of every fal host (queue, storage, API), paths unchanged.",
+		},
+	];
+
+	// fal expects "Authorization: Key <key>", not Bearer. A pasted "Key …" / "Bearer …" prefix is stripped.
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization:
+					'={{ "Key " + String($credentials.apiKey).trim().replace(/^(key|bearer)\\s+/i, "").trim() }}',
+			},
+		},
+	};
+
+	// The pricing call needs a valid key (401 otherwise) and costs nothing; fal's model catalogue would
+	// answer 200 to a wrong key.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.baseUrl ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "${FAL_API_ORIGIN}" }}`,
+			url: PRICING_PATH,
+			qs: PRICING_QUERY,
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { OPERATIONS, route } from './actions/router';
+import { CREDENTIAL_TYPE } from './transport/hosts';
+
+const operations = Object.values(OPERATIONS);
+
+export class Hailuo implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Hailuo Video (fal.ai)',
+		name: 'hailuo',
+		icon: { light: 'file:../../icons/hailuo.svg', dark: 'file:../../icons/hailuo.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: 'Hailuo 2.3 image to video',
+		description: 'Generate videos from an image with MiniMax Hailuo 2.3 on fal.ai; the MP4 comes out as binary data',
+		defaults: { name: 'Hailuo Video' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: operations.map(({ name, value, description, action }) => ({ name, value, description, action })),
+				default: 'generate',
+			},
+			...operations.flatMap((operation) => operation.properties),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

@@ -1,0 +1,17 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { FalOrigins } from '../transport/hosts';
+
+/**
+ * An operation of the node. `prepare` reads and checks one item's parameters without spending
+ * anything, so that every item is checked before the first job is submitted; `run` does the work.
+ */
+export interface Operation<Prepared> {
+	name: string;
+	value: string;
+	description: string;
+	action: string;
+	properties: INodeProperties[];
+	prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Prepared>;
+	run(ctx: IExecuteFunctions, prepared: Prepared, origins: FalOrigins): Promise<INodeExecutionData>;
+}

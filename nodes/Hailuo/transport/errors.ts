@@ -1,0 +1,137 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** What the node knows about the fal job an error belongs to. */
+export interface JobContext {
+	itemIndex: number;
+	requestId?: string;
+	/** The job was accepted and has not been seen to end: it may still run, and be billed. */
+	mayStillRun?: boolean;
+}
+
+/** fal's input field names → the node's parameter names, for 422 messages. */
+const FIELD_TO_PARAMETER: Record<string, string> = {
+	prompt: 'Prompt',
+	image_url: 'Image URL',
+	duration: 'Duration',
+	prompt_optimizer: 'Prompt Optimizer',
+};
+
+// n8n replaces a whole error message that contains a Node error code (ECONNRESET…) with a generic
+// sentence, losing the item and the request id; so codes are put into words.
+const NETWORK_CODES_IN_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was closed unexpectedly',
+	EPIPE: 'the connection was closed unexpectedly',
+	ETIMEDOUT: 'the connection timed out',
+	ESOCKETTIMEDOUT: 'the connection timed out',
+	ECONNABORTED: 'the request timed out',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be looked up',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+};
+
+export function networkErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+export function networkErrorInWords(code: string | undefined): string {
+	return (code && NETWORK_CODES_IN_WORDS[code]) ?? 'the network request failed';
+}
+
+function jobSuffix(job: JobContext): string {
+	return job.requestId ? ` (item ${job.itemIndex}, fal request ${job.requestId})` : ` (item ${job.itemIndex})`;
+}
+
+function jobDescription(job: JobContext, advice?: string): string {
+	const parts: string[] = [];
+	if (advice) parts.push(advice);
+	if (job.requestId) parts.push(`fal request id: ${job.requestId}.`);
+	if (job.requestId && job.mayStillRun) {
+		parts.push('The job may still be running on fal; its result can be fetched later with this id.');
+	}
+	return parts.join(' ');
+}
+
+function attachJob<T extends NodeApiError | NodeOperationError>(error: T, job: JobContext, extra: IDataObject = {}): T {
+	error.context = { ...error.context, itemIndex: job.itemIndex, ...extra };
+	if (job.requestId) error.context.requestId = job.requestId;
+	return error;
+}
+
+function detailText(body: unknown): string | undefined {
+	if (typeof body === 'string') return body.trim() || undefined;
+	if (!body || typeof body !== 'object') return undefined;
+	const detail = (body as { detail?: unknown }).detail;
+	if (typeof detail === 'string') return detail;
+	if (Array.isArray(detail)) {
+		return detail
+			.map((entry: { loc?: unknown[]; msg?: string }) => {
+				const field = Array.isArray(entry.loc) ? String(entry.loc[entry.loc.length - 1]) : '';
+				const name = FIELD_TO_PARAMETER[field] ?? field;
+				return name ? `${name}: ${entry.msg ?? 'invalid'}` : (entry.msg ?? 'invalid input');
+			})
+			.join('; ');
+	}
+	const message = (body as { message?: unknown; error?: unknown }).message ?? (body as { error?: unknown }).error;
+	return typeof message === 'string' ? message : undefined;
+}
+
+const ADVICE_BY_STATUS: Record<number, string> = {
+	401: 'Check the API key in the Hailuo credential (fal.ai dashboard → Keys).',
+	403: 'The key is not allowed to use this model, or the account has no balance.',
+	422: 'fal rejected the input; correct the named parameter.',
+	429: 'fal is rate limiting this account; try again later or lower the number of items.',
+};
+
+/** A non-2xx answer from fal, as an error that names the item, the HTTP status and the request id. */
+export function falHttpError(
+	node: INode,
+	status: number,
+	body: unknown,
+	job: JobContext,
+	what: string,
+): NodeApiError {
+	const detail = detailText(body) ?? 'no details';
+	const label =
+		status === 401 || status === 403
+			? `fal rejected the API key (HTTP ${status})`
+			: status === 422
+				? `fal rejected the input (HTTP 422): ${detail}`
+				: `fal answered HTTP ${status} to ${what}: ${detail}`;
+	const error = new NodeApiError(node, { status, detail } as JsonObject, {
+		message: `${label}${jobSuffix(job)}`,
+		description: jobDescription(job, ADVICE_BY_STATUS[status] ?? (status >= 500 ? 'fal had trouble on its side.' : undefined)),
+		httpCode: String(status),
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(error, job, { httpCode: status });
+}
+
+export function falNetworkError(node: INode, error: unknown, job: JobContext, what: string): NodeApiError {
+	const words = networkErrorInWords(networkErrorCode(error));
+	const failure = new NodeApiError(node, { reason: words } as JsonObject, {
+		message: `Could not reach fal to ${what}: ${words}${jobSuffix(job)}`,
+		description: jobDescription(job, 'Check the network, or the Base URL in the Hailuo credential.'),
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(failure, job);
+}
+
+/** Anything else that went wrong with a job: failed generation, timeout, malformed answer. */
+export function jobError(node: INode, message: string, job: JobContext, advice?: string): NodeOperationError {
+	const error = new NodeOperationError(node, `${message}${jobSuffix(job)}`, {
+		description: jobDescription(job, advice),
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(error, job);
+}
+
+export { detailText as falErrorDetail };
