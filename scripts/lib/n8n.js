@@ -1,0 +1,417 @@
+// @ts-check
+'use strict';
+
+/**
+ * Helpers shared by `npm run dev`, the end-to-end tests and the browser tests: run the pinned n8n (installed by
+ * scripts/install-n8n.sh into .n8n-runtime/), install this package into a user folder the way n8n's
+ * Settings → Community Nodes does, import credentials and workflows, start the fal emulator.
+ *
+ * Plain CommonJS for Node 24 (n8n 2.41 needs it); no dependencies beyond Node itself.
+ */
+
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const RUNTIME = process.env.N8N_RUNTIME_DIR || path.join(ROOT, '.n8n-runtime');
+const N8N_BIN = path.join(RUNTIME, 'node_modules', 'n8n', 'bin', 'n8n');
+const PACKAGE_NAME = 'n8n-nodes-hailuo';
+/** The node's type once installed as a community package. */
+const NODE_TYPE = `${PACKAGE_NAME}.hailuo`;
+/** Name and id of the credential that points at the emulator (the examples reference both). */
+const EMULATOR_CREDENTIAL = { id: 'hailuoEmulator01', name: 'Hailuo (fal emulator)' };
+const EMULATOR_API_KEY = 'test-key';
+/** Folder (relative to n8n's working directory, which the scripts set to the user folder) the examples use. */
+const FILES_DIR_NAME = '.n8n-files';
+
+/** Node 24 binary: this process when it is Node 24 already, else the project's `node` devDependency. */
+function node24() {
+  if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
+  const local = path.join(ROOT, 'node_modules', '.bin', 'node');
+  if (fs.existsSync(local)) return local;
+  throw new Error('Node >= 24 is needed for n8n 2.41: run `npm ci` (the `node` devDependency provides it)');
+}
+
+/** PATH with the project's node_modules/.bin (Node 24) first. */
+function pathWithNode24() {
+  return [path.join(ROOT, 'node_modules', '.bin'), process.env.PATH || ''].join(path.delimiter);
+}
+
+/** @param {string} msg */
+function log(msg) {
+  process.stderr.write(`[${path.basename(process.argv[1] || 'n8n', '.js')}] ${msg}\n`);
+}
+
+/** A free TCP port on 127.0.0.1. @returns {Promise<number>} */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs scripts/install-n8n.sh (cached after the first run). */
+function ensureN8nInstalled() {
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CI: 'true' },
+  });
+  if (r.status !== 0) throw new Error(`scripts/install-n8n.sh failed (exit ${r.status})`);
+}
+
+/**
+ * Runs a command (inheriting output), throws on a non-zero exit.
+ * @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnSyncOptions} [opts]
+ */
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    ...opts,
+    env: { ...process.env, PATH: pathWithNode24(), ...(opts.env || {}) },
+  });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+  return r;
+}
+
+/** `npm run build` in the project. */
+function buildPackage() {
+  run('npm', ['run', 'build']);
+}
+
+/**
+ * `npm pack` of the project into `destDir`; returns the tarball path. What `files` in package.json leaves out is
+ * missing from it, as it would be for a user.
+ * @param {string} destDir @returns {string}
+ */
+function packPackage(destDir) {
+  fs.mkdirSync(destDir, { recursive: true });
+  const r = run('npm', ['pack', '--json', '--pack-destination', destDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = String(r.stdout);
+  const info = JSON.parse(out.slice(out.indexOf('[')));
+  return path.join(destDir, info[0].filename);
+}
+
+/**
+ * Installs a packed tarball into `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-hailuo`, the way n8n 2.41's
+ * community package service does (CommunityPackagesService.downloadPackage): untar, drop dev/peer/optional
+ * dependencies from its package.json, `npm install` its own dependencies with scripts off, record it in
+ * `.n8n/nodes/package.json`.
+ * @param {string} tarball @param {string} userFolder @returns {string} the package directory
+ */
+function installPackageInto(tarball, userFolder) {
+  const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+  const pkgDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+  fs.rmSync(pkgDir, { recursive: true, force: true });
+  fs.mkdirSync(pkgDir, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
+  const pkgJsonPath = path.join(pkgDir, 'package.json');
+  const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(
+    fs.readFileSync(pkgJsonPath, 'utf8'),
+  );
+  fs.writeFileSync(pkgJsonPath, JSON.stringify(pkg, null, 2));
+  if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) {
+    run(
+      'npm',
+      [
+        'install',
+        '--audit=false',
+        '--fund=false',
+        '--bin-links=false',
+        '--install-strategy=shallow',
+        '--ignore-scripts=true',
+        '--package-lock=false',
+      ],
+      { cwd: pkgDir },
+    );
+  }
+  const nodesPkgPath = path.join(nodesDir, 'package.json');
+  const nodesPkg = fs.existsSync(nodesPkgPath)
+    ? JSON.parse(fs.readFileSync(nodesPkgPath, 'utf8'))
+    : { name: 'installed-nodes', private: true, dependencies: {} };
+  nodesPkg.dependencies = { ...(nodesPkg.dependencies || {}), [PACKAGE_NAME]: pkg.version };
+  fs.writeFileSync(nodesPkgPath, JSON.stringify(nodesPkg, null, 2));
+  return pkgDir;
+}
+
+/**
+ * Environment for an n8n process bound to one user folder, on 127.0.0.1 only, with everything that would call
+ * out to the internet switched off.
+ * @param {{ userFolder: string, port?: number, brokerPort?: number, logLevel?: string, extra?: Record<string, string> }} o
+ * @returns {NodeJS.ProcessEnv}
+ */
+function n8nEnv({ userFolder, port = 5678, brokerPort = 5679, logLevel = 'info', extra = {} }) {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('N8N_') && k !== 'N8N_RUNTIME_DIR') delete env[k];
+  return {
+    ...env,
+    PATH: pathWithNode24(),
+    N8N_USER_FOLDER: userFolder,
+    N8N_PORT: String(port),
+    N8N_LISTEN_ADDRESS: '127.0.0.1',
+    N8N_HOST: '127.0.0.1',
+    N8N_PROTOCOL: 'http',
+    N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}`,
+    WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+    N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+    N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+    N8N_LOG_LEVEL: logLevel,
+    N8N_LOG_OUTPUT: 'console',
+    DB_TYPE: 'sqlite',
+    N8N_SECURE_COOKIE: 'false',
+    N8N_DIAGNOSTICS_ENABLED: 'false',
+    N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+    N8N_TEMPLATES_ENABLED: 'false',
+    N8N_PERSONALIZATION_ENABLED: 'false',
+    N8N_HIRING_BANNER_ENABLED: 'false',
+    N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+    N8N_AI_ENABLED: 'false',
+    N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+    N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+    N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+    N8N_RESTRICT_FILE_ACCESS_TO: path.join(userFolder, FILES_DIR_NAME),
+    EXTERNAL_FRONTEND_HOOKS_URLS: '',
+    N8N_PUBLIC_API_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+/**
+ * Runs an n8n CLI command to completion. Its working directory is the user folder, so the relative
+ * `.n8n-files/...` paths of the examples land in the allowed folder.
+ * @param {string[]} args @param {NodeJS.ProcessEnv} env @param {{ timeoutMs?: number }} [o]
+ * @returns {Promise<{ code: number | null, stdout: string, stderr: string, ms: number }>}
+ */
+function runN8n(args, env, { timeoutMs = 180_000 } = {}) {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(node24(), [N8N_BIN, ...args], {
+      cwd: env.N8N_USER_FOLDER,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${timeoutMs} ms]`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/**
+ * Like runN8n, but throws when n8n exits non-zero.
+ * @param {string[]} args @param {NodeJS.ProcessEnv} env
+ */
+async function runN8nOk(args, env) {
+  const r = await runN8n(args, env);
+  if (r.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/**
+ * The credential that points the node at the emulator, in `n8n import:credentials` form (n8n encrypts `data`).
+ * @param {string} emulatorOrigin
+ */
+function emulatorCredential(emulatorOrigin) {
+  return {
+    ...EMULATOR_CREDENTIAL,
+    type: 'hailuoApi',
+    data: { apiKey: EMULATOR_API_KEY, baseUrl: emulatorOrigin },
+  };
+}
+
+/**
+ * Imports credentials (array) into the user folder's database.
+ * @param {object[]} credentials @param {NodeJS.ProcessEnv} env @param {string} scratchDir
+ */
+async function importCredentials(credentials, env, scratchDir) {
+  const file = path.join(scratchDir, `credentials-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(credentials, null, 2));
+  try {
+    return await runN8nOk(['import:credentials', `--input=${file}`], env);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * Imports workflows (array of workflow JSON objects) into the user folder's database.
+ * @param {object[]} workflows @param {NodeJS.ProcessEnv} env @param {string} scratchDir
+ */
+async function importWorkflows(workflows, env, scratchDir) {
+  const dir = path.join(scratchDir, `workflows-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(dir, { recursive: true });
+  workflows.forEach((wf, i) => fs.writeFileSync(path.join(dir, `${i}.json`), JSON.stringify(wf, null, 2)));
+  try {
+    return await runN8nOk(['import:workflow', '--separate', `--input=${dir}`], env);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The example workflows in examples/, in file-name order. @returns {{ file: string, workflow: any }[]} */
+function loadExamples() {
+  const dir = path.join(ROOT, 'examples');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ file: path.join(dir, f), workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+}
+
+/**
+ * Copies the fixture images where the examples read them (`.n8n-files/hailuo/` under the user folder).
+ * @param {string} userFolder
+ */
+function prepareFilesDir(userFolder) {
+  const dir = path.join(userFolder, FILES_DIR_NAME, 'hailuo');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const name of ['frame.png', 'frame.jpg']) {
+    const src = path.join(ROOT, 'test', 'emulator', 'fixtures', name);
+    if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, name));
+  }
+  return dir;
+}
+
+/**
+ * Waits until `url` answers (any HTTP status below 500) or the child exits.
+ * @param {string} url @param {{ timeoutMs?: number, child?: import('node:child_process').ChildProcess }} [o]
+ */
+async function waitForHttp(url, { timeoutMs = 120_000, child } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${url} answered`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts the fal emulator (test/emulator/cli.js) on a free port of 127.0.0.1.
+ * @param {{ port?: number, logFile?: string, args?: string[] }} [o]
+ * @returns {Promise<{ origin: string, port: number, child: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
+ */
+async function startEmulator({ port, logFile, args = [] } = {}) {
+  const cli = path.join(ROOT, 'test', 'emulator', 'cli.js');
+  if (!fs.existsSync(cli)) throw new Error(`the fal emulator is missing (${path.relative(ROOT, cli)})`);
+  const p = port || (await freePort());
+  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
+  const child = spawn(node24(), [cli, '--host', '127.0.0.1', '--port', String(p), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, PATH: pathWithNode24() },
+  });
+  const origin = `http://127.0.0.1:${p}`;
+  await waitForHttp(`${origin}/_emulator/stats`, { timeoutMs: 20_000, child });
+  return { origin, port: p, child, stop: () => stopChild(child) };
+}
+
+/**
+ * Starts `n8n start` for a user folder and waits until its editor answers.
+ * @param {NodeJS.ProcessEnv} env @param {{ logFile?: string, inherit?: boolean, timeoutMs?: number }} [o]
+ */
+async function startN8n(env, { logFile, inherit = false, timeoutMs = 180_000 } = {}) {
+  /** @type {import('node:child_process').StdioOptions} */
+  let stdio = ['ignore', 'inherit', 'inherit'];
+  if (!inherit) {
+    const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
+    stdio = ['ignore', out, out];
+  }
+  const child = spawn(node24(), [N8N_BIN, 'start'], { cwd: env.N8N_USER_FOLDER, env, stdio, detached: true });
+  const url = `http://127.0.0.1:${env.N8N_PORT}`;
+  await waitForHttp(`${url}/healthz/readiness`, { timeoutMs, child });
+  return { url, child, stop: () => stopChild(child, true) };
+}
+
+/**
+ * Stops a child: SIGTERM (to its process group when it leads one, so n8n's task runner goes too), SIGKILL after 15 s.
+ * @param {import('node:child_process').ChildProcess} child @param {boolean} [group]
+ */
+function stopChild(child, group = false) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = (/** @type {NodeJS.Signals} */ sig) => {
+      try {
+        if (group && child.pid) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        /* gone */
+      }
+    };
+    const t = setTimeout(() => kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    kill('SIGTERM');
+  });
+}
+
+/** A new scratch folder under .tmp/ (git-ignored). @param {string} prefix */
+function scratchDir(prefix) {
+  const base = path.join(ROOT, '.tmp');
+  fs.mkdirSync(base, { recursive: true });
+  return fs.mkdtempSync(path.join(base, `${prefix}-`));
+}
+
+module.exports = {
+  ROOT,
+  RUNTIME,
+  N8N_BIN,
+  PACKAGE_NAME,
+  NODE_TYPE,
+  EMULATOR_CREDENTIAL,
+  EMULATOR_API_KEY,
+  FILES_DIR_NAME,
+  node24,
+  pathWithNode24,
+  log,
+  freePort,
+  ensureN8nInstalled,
+  run,
+  buildPackage,
+  packPackage,
+  installPackageInto,
+  n8nEnv,
+  runN8n,
+  runN8nOk,
+  emulatorCredential,
+  importCredentials,
+  importWorkflows,
+  loadExamples,
+  prepareFilesDir,
+  waitForHttp,
+  startEmulator,
+  startN8n,
+  stopChild,
+  scratchDir,
+  os,
+};
