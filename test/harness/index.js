@@ -1,0 +1,174 @@
+// @ts-check
+// Runs a workflow JSON through n8n's real execution engine (n8n-core's WorkflowExecute over an
+// n8n-workflow Workflow), with real credential handling and a real binary data service in
+// filesystem mode. Nothing of IExecuteFunctions is faked: the node under test gets the context n8n
+// builds for it.
+const { mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+const { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core');
+const { Workflow } = require('n8n-workflow');
+const { TestCredentialsHelper } = require('./credentials-helper');
+const { createNodeTypes, loadPackage } = require('./node-types');
+
+// n8n-core resolves its services from its own copy of the DI container.
+const { Container } = require(require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] }));
+
+const silentLogger = {
+	error() {},
+	warn() {},
+	info() {},
+	debug() {},
+	scoped() {
+		return silentLogger;
+	},
+};
+
+/** @type {Promise<{ service: any, dir: string }> | undefined} */
+let binaryStore;
+
+/** One filesystem binary data store per test process, as n8n has one per instance. */
+async function useFilesystemBinaryStore() {
+	binaryStore ??= (async () => {
+		const dir = mkdtempSync(path.join(tmpdir(), 'hailuo-binary-'));
+		const config = { mode: 'filesystem', availableModes: ['filesystem'], localStoragePath: dir, signingSecret: 'test', dbMaxFileSize: 512 };
+		const service = new BinaryDataService(config, { error() {}, warn() {}, info() {} }, silentLogger);
+		await service.init();
+		Container.set(BinaryDataService, service);
+		return { service, dir };
+	})();
+	return await binaryStore;
+}
+
+let executionCounter = 0;
+
+/**
+ * @typedef {object} RunOptions
+ * @property {Record<string, import('n8n-workflow').ICredentialDataDecryptedObject>} [credentials] stored credential data by type
+ * @property {(cancel: () => void) => void} [onStarted] receives a function that cancels the execution (n8n's Stop button)
+ *
+ * @param {any} workflowJson an n8n workflow export: { nodes, connections, settings? }
+ * @param {RunOptions} [options]
+ */
+async function runWorkflow(workflowJson, options = {}) {
+	const { service: binaryData } = await useFilesystemBinaryStore();
+	const nodeTypes = createNodeTypes();
+	const { credential } = loadPackage();
+	const credentialsHelper = new TestCredentialsHelper({ [credential.name]: credential }, options.credentials ?? {});
+
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: workflowJson.name ?? 'test',
+		nodes: workflowJson.nodes,
+		connections: workflowJson.connections,
+		nodeTypes,
+		active: false,
+		settings: workflowJson.settings ?? {},
+	});
+
+	const executionId = String(++executionCounter);
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, /** @type {any} */ ({ id: 'test-workflow', nodes: workflowJson.nodes, connections: workflowJson.connections }));
+	/** @type {Promise<import('n8n-workflow').IRun>} */
+	const finished = new Promise((resolve) => hooks.addHandler('workflowExecuteAfter', (/** @type {any} */ run) => resolve(run)));
+
+	/** @type {any} */
+	const additionalData = {
+		credentialsHelper,
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		userId: 'test-user',
+		async getRunExecutionData() {
+			return undefined;
+		},
+		async executeWorkflow() {
+			throw new Error('sub-workflows are not used in these tests');
+		},
+		async getRuntimeCredential() {
+			return undefined;
+		},
+	};
+
+	// The run starts at the one node nothing connects into, as n8n starts at the trigger.
+	const startNode = Object.values(workflow.nodes).find((node) => workflow.getParentNodes(node.name).length === 0);
+	if (!startNode) throw new Error('The workflow has no start node');
+	/** @type {import('n8n-workflow').IRunExecutionData} */
+	const runExecutionData = /** @type {any} */ ({
+		version: 1,
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+			waitingExecution: {},
+			waitingExecutionSource: {},
+		},
+	});
+
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const running = execution.processRunExecutionData(workflow);
+	options.onStarted?.(() => running.cancel());
+	await running.catch(() => undefined);
+	/** @type {import('n8n-workflow').IRun} */
+	const run = await finished;
+	return new WorkflowRun(run, binaryData, credentialsHelper);
+}
+
+class WorkflowRun {
+	/**
+	 * @param {import('n8n-workflow').IRun} run
+	 * @param {any} binaryData
+	 * @param {TestCredentialsHelper} credentialsHelper
+	 */
+	constructor(run, binaryData, credentialsHelper) {
+		this.run = run;
+		this.binaryData = binaryData;
+		this.credentialsHelper = credentialsHelper;
+	}
+
+	get status() {
+		return this.run.status;
+	}
+
+	/** The error that stopped the execution, if any. */
+	get error() {
+		return this.run.data.resultData.error;
+	}
+
+	/** @param {string} nodeName the node's first output, as the next node receives it */
+	output(nodeName) {
+		const runs = this.run.data.resultData.runData[nodeName];
+		if (!runs) throw new Error(`Node "${nodeName}" did not run`);
+		return runs[0].data?.main[0] ?? [];
+	}
+
+	/** @param {string} nodeName the error the node ended with, if any */
+	nodeError(nodeName) {
+		return this.run.data.resultData.runData[nodeName]?.[0]?.error;
+	}
+
+	/** @param {import('n8n-workflow').IBinaryData} binary the stored file's bytes */
+	async bytesOf(binary) {
+		return await this.binaryData.getAsBuffer(binary);
+	}
+
+	/** @param {import('n8n-workflow').IBinaryData} binary where filesystem mode stored the file */
+	pathOf(binary) {
+		if (!binary.id) throw new Error('binary data has no id: not in filesystem mode');
+		return this.binaryData.getPath(binary.id);
+	}
+}
+
+module.exports = { runWorkflow, useFilesystemBinaryStore };

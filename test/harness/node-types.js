@@ -1,0 +1,37 @@
+// @ts-check
+// The node types the engine may run: the package's built node (as n8n loads it from dist/) and the
+// test nodes. Types are named as n8n names a community package's nodes: `<package>.<node name>`.
+const path = require('node:path');
+const { start, fixture } = require('./test-nodes');
+
+const DIST = path.resolve(__dirname, '../../dist');
+
+function loadPackage() {
+	const { Hailuo } = require(path.join(DIST, 'nodes/Hailuo/Hailuo.node.js'));
+	const { HailuoApi } = require(path.join(DIST, 'credentials/HailuoApi.credentials.js'));
+	return { node: new Hailuo(), credential: new HailuoApi() };
+}
+
+/** @returns {import('n8n-workflow').INodeTypes & { all: Record<string, import('n8n-workflow').INodeType> }} */
+function createNodeTypes() {
+	const { node } = loadPackage();
+	/** @type {Record<string, import('n8n-workflow').INodeType>} */
+	const all = {
+		'n8n-nodes-hailuo.hailuo': node,
+		'test.start': start,
+		'test.fixture': fixture,
+	};
+	const get = (/** @type {string} */ type) => {
+		const found = all[type];
+		if (!found) throw new Error(`Unknown node type ${type}`);
+		return found;
+	};
+	return {
+		all,
+		getByName: get,
+		getByNameAndVersion: (type) => get(type),
+		getKnownTypes: () => ({}),
+	};
+}
+
+module.exports = { createNodeTypes, loadPackage };

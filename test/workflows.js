@@ -1,0 +1,42 @@
+// @ts-check
+// Builds the workflow JSON the engine tests run: Start → Fixture Items → Hailuo Video, as a person
+// would wire them on the canvas. The Hailuo node is addressed by its real community-package type.
+
+/**
+ * @param {object} spec
+ * @param {Array<object>} [spec.items] fixture items: { json, binary?: { field: { path, mimeType?, fileName? } } }
+ * @param {Record<string, unknown>} spec.parameters the Hailuo node's parameters
+ * @param {boolean} [spec.continueOnFail] the node's "On Error: Continue" setting
+ */
+function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = false }) {
+	return {
+		name: 'Hailuo test',
+		nodes: [
+			{ id: 'n1', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'n2',
+				name: 'Fixture Items',
+				type: 'test.fixture',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { items: JSON.stringify(items) },
+			},
+			{
+				id: 'n3',
+				name: 'Hailuo Video',
+				type: 'n8n-nodes-hailuo.hailuo',
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: { operation: 'generate', ...parameters },
+				credentials: { hailuoApi: { id: 'cred-1', name: 'Hailuo (emulator)' } },
+				...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Fixture Items', type: 'main', index: 0 }]] },
+			'Fixture Items': { main: [[{ node: 'Hailuo Video', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+module.exports = { hailuoWorkflow };
