@@ -1,0 +1,47 @@
+// @ts-check
+'use strict';
+
+/**
+ * Control endpoints for tests that run the emulator in another process (no auth):
+ * POST /_emulator/faults (a fault spec or an array), GET /_emulator/faults, DELETE /_emulator/faults,
+ * GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/calls, GET /_emulator/jobs.
+ */
+
+const { sendJson } = require('./http');
+
+/** @typedef {import('./server').Ctx} Ctx */
+
+/** @param {Ctx} ctx */
+function handleAdmin(ctx) {
+  const { emu, res } = ctx;
+  const action = ctx.params.action.replace(/\/$/, '');
+  const method = ctx.req.method;
+  if (action === 'faults' && method === 'POST') {
+    if (ctx.json === undefined) {
+      sendJson(res, 400, { detail: 'Send a JSON fault spec or an array of them' });
+      return;
+    }
+    try {
+      const queued = emu.faults.add(ctx.json);
+      sendJson(res, 200, { queued, faults: emu.faults.list() });
+    } catch (e) {
+      sendJson(res, 400, { detail: e instanceof Error ? e.message : String(e) });
+    }
+    return;
+  }
+  if (action === 'faults' && method === 'GET') return sendJson(res, 200, { faults: emu.faults.list() });
+  if (action === 'faults' && method === 'DELETE') {
+    emu.faults.clear();
+    return sendJson(res, 200, { faults: [] });
+  }
+  if (action === 'stats' && method === 'GET') return sendJson(res, 200, emu.statsView());
+  if (action === 'reset' && method === 'POST') {
+    emu.reset();
+    return sendJson(res, 200, { reset: true });
+  }
+  if (action === 'calls' && method === 'GET') return sendJson(res, 200, { calls: emu.calls });
+  if (action === 'jobs' && method === 'GET') return sendJson(res, 200, { jobs: [...emu.queue.jobs.values()] });
+  sendJson(res, 404, { detail: `Unknown emulator admin call: ${method} /_emulator/${action}` });
+}
+
+module.exports = { handleAdmin };

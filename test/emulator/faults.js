@@ -1,0 +1,85 @@
+// @ts-check
+'use strict';
+
+/**
+ * One-shot faults, consumed in order by the first matching call.
+ *
+ * @typedef {object} FaultSpec
+ * @property {string} route         'submit'|'status'|'stream'|'result'|'cancel'|'initiate'|'upload'|'file'|'cdn'|'pricing'|'models'
+ * @property {number} [times]       how many matching calls it hits (default 1)
+ * @property {number} [status]      answer this HTTP status instead of the normal answer
+ * @property {unknown} [body]       JSON body for that answer (default {"detail": "<status text> (emulator fault)"})
+ * @property {Record<string, string>} [headers]  extra response headers, e.g. {'retry-after': '1'}
+ * @property {number} [delayMs]     wait this long first (alone: a slow but normal answer)
+ * @property {boolean} [reset]      destroy the socket without answering
+ * @property {boolean} [afterAccept] submit only: create the job, then destroy the socket (the ambiguous case)
+ * @property {number} [cutAfterBytes] cdn/file/stream: send the headers and this many body bytes, then destroy the socket
+ */
+
+const ROUTES = new Set([
+  'submit', 'status', 'stream', 'result', 'cancel', 'initiate', 'upload', 'file', 'cdn', 'pricing', 'models',
+]);
+
+/** Default x-fal-error-type per 5xx status (fal's documented request error types). */
+const ERROR_TYPES = /** @type {Record<number, string>} */ ({
+  500: 'internal_error',
+  502: 'runner_incomplete_response',
+  503: 'runner_scheduling_failure',
+  504: 'request_timeout',
+});
+
+/** @param {unknown} spec @returns {FaultSpec & { remaining: number }} */
+function normalize(spec) {
+  if (!spec || typeof spec !== 'object') throw new TypeError('fault spec must be an object');
+  const s = /** @type {FaultSpec} */ (spec);
+  if (!ROUTES.has(s.route)) throw new TypeError(`fault route must be one of ${[...ROUTES].join(', ')}; got ${s.route}`);
+  if (s.afterAccept && s.route !== 'submit') throw new TypeError('afterAccept applies to route "submit" only');
+  if (s.status !== undefined && !(Number.isInteger(s.status) && s.status >= 200 && s.status <= 599)) {
+    throw new TypeError(`fault status must be an HTTP status; got ${s.status}`);
+  }
+  const times = s.times === undefined ? 1 : s.times;
+  if (!(Number.isInteger(times) && times >= 1)) throw new TypeError('fault times must be a positive integer');
+  return { ...s, remaining: times };
+}
+
+class FaultQueue {
+  constructor() {
+    /** @type {(FaultSpec & { remaining: number })[]} */
+    this.items = [];
+  }
+
+  /** @param {unknown} spec */
+  add(spec) {
+    const list = Array.isArray(spec) ? spec : [spec];
+    const normalized = list.map(normalize); // validate all before queueing any
+    this.items.push(...normalized);
+    return normalized.length;
+  }
+
+  clear() {
+    this.items.length = 0;
+  }
+
+  /** The first queued fault for this route, without consuming it. @param {string} route */
+  peek(route) {
+    return this.items.find((f) => f.route === route);
+  }
+
+  /** Consumes one use of the first queued fault for this route. @param {string} route @returns {FaultSpec | undefined} */
+  take(route) {
+    const i = this.items.findIndex((f) => f.route === route);
+    if (i < 0) return undefined;
+    const f = this.items[i];
+    f.remaining -= 1;
+    if (f.remaining <= 0) this.items.splice(i, 1);
+    const { remaining, ...spec } = f;
+    return spec;
+  }
+
+  /** Queued faults (copies), for the admin endpoint. */
+  list() {
+    return this.items.map((f) => ({ ...f }));
+  }
+}
+
+module.exports = { FaultQueue, ERROR_TYPES };

@@ -1,0 +1,164 @@
+// @ts-check
+'use strict';
+
+/**
+ * The queue protocol (queue.fal.run): submit, status, status stream (SSE), result, cancel.
+ * Auth and faults are handled before these run (server.js).
+ */
+
+const { findEndpoint, isKnownApp, validateInput } = require('./schema');
+const { sendJson } = require('./http');
+
+/** @typedef {import('./server').Ctx} Ctx */
+/** @typedef {import('./queue').Job} Job */
+
+/**
+ * POST /{owner}/{alias}/{path}[?fal_webhook=...]
+ * @param {Ctx} ctx
+ */
+async function handleSubmit(ctx) {
+  const { queue, options } = ctx.emu;
+  const ep = findEndpoint(ctx.params.endpoint);
+  if (!ep) {
+    sendJson(ctx.res, 404, { detail: `Application '${ctx.params.endpoint}' not found` });
+    return;
+  }
+  if (ctx.jsonError !== undefined) {
+    sendJson(ctx.res, 422, {
+      detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: ctx.jsonError } }],
+    });
+    return;
+  }
+  const input = ctx.json === undefined ? {} : ctx.json;
+  const errors = options.validation === 'runner' && input && typeof input === 'object' && !Array.isArray(input)
+    ? []
+    : validateInput(ep, input);
+  if (errors.length) {
+    sendJson(ctx.res, 422, { detail: errors });
+    return;
+  }
+  const webhookUrl = ctx.url.searchParams.get('fal_webhook') || undefined;
+  const job = queue.submit(ep, /** @type {Record<string, unknown>} */ (input), { webhookUrl });
+  ctx.accepted = true;
+  ctx.setRequestId(job.requestId);
+  const fault = ctx.takeAcceptFault();
+  if (fault) {
+    await ctx.emu.timers.sleep(fault.delayMs || 0);
+    ctx.call.fault = 'afterAccept';
+    ctx.res.destroy();
+    return;
+  }
+  sendJson(ctx.res, 200, queue.submitView(job));
+}
+
+/**
+ * The job named by /{owner}/{alias}/requests/{id}, or undefined (404 already sent).
+ * @param {Ctx} ctx @param {unknown} notFoundBody @returns {Job | undefined}
+ */
+function findJob(ctx, notFoundBody) {
+  const { owner, alias, id } = ctx.params;
+  const job = ctx.emu.queue.get(id);
+  if (!isKnownApp(owner, alias) || !job || !job.endpoint.startsWith(`${owner}/${alias}/`)) {
+    sendJson(ctx.res, 404, notFoundBody);
+    return undefined;
+  }
+  ctx.setRequestId(job.requestId);
+  return job;
+}
+
+/**
+ * GET .../requests/{id}/status?logs=0|1 — 202 while queued or running, 200 once ended.
+ * @param {Ctx} ctx
+ */
+function handleStatus(ctx) {
+  const job = findJob(ctx, { detail: 'Request not found' });
+  if (!job) return;
+  const { http, body } = ctx.emu.queue.statusView(job, { logs: ctx.url.searchParams.get('logs') === '1' });
+  sendJson(ctx.res, http, body);
+}
+
+/**
+ * GET .../requests/{id}/status/stream?logs=0|1 — server-sent events: `data: <status json>\n\n` at once and on every
+ * status change; the stream ends after COMPLETED. Stream events carry only the logs new since the previous event.
+ * @param {Ctx} ctx
+ */
+function handleStream(ctx) {
+  const job = findJob(ctx, { detail: 'Request not found' });
+  if (!job) return;
+  const { queue } = ctx.emu;
+  const { res } = ctx;
+  const logs = ctx.url.searchParams.get('logs') === '1';
+  const cut = ctx.fault && ctx.fault.cutAfterBytes;
+  let written = 0;
+  let logsFrom = 0;
+  /** @type {string | null} */
+  let last = null;
+  /** @type {() => void} */
+  let unsubscribe = () => {};
+
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  res.flushHeaders();
+
+  /** @param {Job} j */
+  const send = (j) => {
+    if (res.destroyed) return;
+    last = j.status;
+    const { body } = queue.statusView(j, { logs, logsFrom });
+    logsFrom = queue.logCount(j);
+    let frame = Buffer.from(`data: ${JSON.stringify(body)}\n\n`);
+    if (cut !== undefined && written + frame.length >= cut) {
+      frame = frame.subarray(0, Math.max(0, cut - written));
+      unsubscribe();
+      res.write(frame, () => res.destroy());
+      return;
+    }
+    written += frame.length;
+    res.write(frame);
+    if (queue.isEnded(j)) {
+      unsubscribe();
+      res.end();
+    }
+  };
+
+  unsubscribe = queue.subscribe(job, (j) => {
+    if (!j) {
+      unsubscribe();
+      res.end();
+      return;
+    }
+    if (j.status !== last) send(j);
+  });
+  res.on('close', () => unsubscribe());
+  send(job);
+}
+
+/**
+ * GET .../requests/{id} — 400 until the job ends; the output, or the job's error.
+ * @param {Ctx} ctx
+ */
+function handleResult(ctx) {
+  const job = findJob(ctx, { detail: 'Request not found' });
+  if (!job) return;
+  const { http, body, errorType } = ctx.emu.queue.resultView(job);
+  /** @type {Record<string, string>} */
+  const headers = {};
+  if (errorType && http !== 422) headers['x-fal-error-type'] = errorType;
+  sendJson(ctx.res, http, body, headers);
+}
+
+/**
+ * PUT .../requests/{id}/cancel — 202 CANCELLATION_REQUESTED, 400 ALREADY_COMPLETED, 404 NOT_FOUND.
+ * @param {Ctx} ctx
+ */
+function handleCancel(ctx) {
+  const job = findJob(ctx, { status: 'NOT_FOUND' });
+  if (!job) return;
+  const r = ctx.emu.queue.cancel(job);
+  sendJson(ctx.res, r === 'CANCELLATION_REQUESTED' ? 202 : 400, { status: r });
+}
+
+module.exports = { handleSubmit, handleStatus, handleStream, handleResult, handleCancel };

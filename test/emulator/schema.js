@@ -1,0 +1,171 @@
+// @ts-check
+'use strict';
+
+/**
+ * The models the emulator knows (one row per fal endpoint) and fal/FastAPI-style (pydantic v2) input validation.
+ * Limits live in MODEL_LIMITS so they are easy to correct.
+ */
+
+/** MiniMax's limits for the first-frame image and prompt (see /work/shared/model.md). */
+const MODEL_LIMITS = Object.freeze({
+  promptMaxChars: 2000,
+  imageMaxBytes: 20 * 1024 * 1024,
+  imageMinShortSide: 301, // "short side over 300 px"
+  imageMinAspect: 2 / 5,
+  imageMaxAspect: 5 / 2,
+  imageFormats: Object.freeze(['jpeg', 'png', 'webp']),
+});
+
+/**
+ * @typedef {{ type: 'string', required?: boolean, minLength?: number, maxLength?: number, image?: boolean }
+ *   | { type: 'enum', required?: boolean, values: string[], default?: string }
+ *   | { type: 'boolean', required?: boolean, default?: boolean }} FieldSpec
+ *
+ * @typedef {object} EndpointSpec
+ * @property {string} id           full endpoint id, e.g. 'fal-ai/minimax/hailuo-2.3/standard/image-to-video'
+ * @property {string} owner        'fal-ai'
+ * @property {string} alias        'minimax' (status/result/cancel URLs use owner/alias only)
+ * @property {Record<string, FieldSpec>} fields  input schema, in fal's field order
+ * @property {{ field: string, fileName: string, contentType: string }} output  the output File
+ * @property {{ unit_price: number, unit: string, currency: string }} price
+ * @property {{ display_name: string, category: string, description: string }} metadata
+ */
+
+/** @param {Omit<EndpointSpec, 'owner' | 'alias'>} row @returns {EndpointSpec} */
+function endpoint(row) {
+  const [owner, alias] = row.id.split('/');
+  return Object.freeze({ ...row, owner, alias });
+}
+
+/** The endpoint table. More models are more rows. */
+const ENDPOINTS = Object.freeze([
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
+    fields: {
+      prompt: { type: 'string', required: true, minLength: 1, maxLength: MODEL_LIMITS.promptMaxChars },
+      image_url: { type: 'string', required: true, image: true },
+      duration: { type: 'enum', values: ['6', '10'], default: '6' },
+      prompt_optimizer: { type: 'boolean', default: true },
+    },
+    output: { field: 'video', fileName: 'output.mp4', contentType: 'video/mp4' },
+    price: { unit_price: 0.28, unit: 'video', currency: 'USD' },
+    metadata: {
+      display_name: 'MiniMax Hailuo 2.3 Standard Image to Video',
+      category: 'image-to-video',
+      description: 'MiniMax Hailuo 2.3 Standard (768p) image-to-video (emulated)',
+    },
+  }),
+]);
+
+/** @param {string} id @returns {EndpointSpec | undefined} */
+function findEndpoint(id) {
+  return ENDPOINTS.find((e) => e.id === id);
+}
+
+/** @param {string} owner @param {string} alias @returns {boolean} */
+function isKnownApp(owner, alias) {
+  return ENDPOINTS.some((e) => e.owner === owner && e.alias === alias);
+}
+
+/**
+ * @typedef {{ type: string, loc: (string|number)[], msg: string, input?: unknown, ctx?: Record<string, unknown> }} FieldError
+ */
+
+const TRUE_STRINGS = new Set(['1', 'on', 't', 'true', 'y', 'yes']);
+const FALSE_STRINGS = new Set(['0', 'off', 'f', 'false', 'n', 'no']);
+
+/**
+ * Pydantic v2 (lax mode) boolean check: true/false, 0/1 and the usual strings pass; anything else fails.
+ * @param {unknown} v @returns {FieldError | null}
+ */
+function checkBoolean(v) {
+  if (typeof v === 'boolean') return null;
+  if (typeof v === 'number' && (v === 0 || v === 1)) return null;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (TRUE_STRINGS.has(s) || FALSE_STRINGS.has(s)) return null;
+    return { type: 'bool_parsing', loc: [], msg: 'Input should be a valid boolean, unable to interpret input', input: v };
+  }
+  if (typeof v === 'number') {
+    return { type: 'bool_parsing', loc: [], msg: 'Input should be a valid boolean, unable to interpret input', input: v };
+  }
+  return { type: 'bool_type', loc: [], msg: 'Input should be a valid boolean', input: v };
+}
+
+/**
+ * Validates a request body against an endpoint's input schema, the way fal's FastAPI apps answer 422.
+ * Unknown extra fields are ignored.
+ * @param {EndpointSpec} ep
+ * @param {unknown} body  parsed JSON body
+ * @returns {FieldError[]}  empty when valid
+ */
+function validateInput(ep, body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return [
+      {
+        type: 'model_attributes_type',
+        loc: ['body'],
+        msg: 'Input should be a valid dictionary or object to extract fields from',
+        input: body,
+      },
+    ];
+  }
+  const obj = /** @type {Record<string, unknown>} */ (body);
+  /** @type {FieldError[]} */
+  const errors = [];
+  for (const [name, spec] of Object.entries(ep.fields)) {
+    const loc = ['body', name];
+    if (!(name in obj) || obj[name] === undefined) {
+      if (spec.required) errors.push({ type: 'missing', loc, msg: 'Field required', input: obj });
+      continue;
+    }
+    const v = obj[name];
+    if (spec.type === 'string') {
+      if (typeof v !== 'string') {
+        errors.push({ type: 'string_type', loc, msg: 'Input should be a valid string', input: v });
+      } else if (spec.minLength !== undefined && v.length < spec.minLength) {
+        const n = spec.minLength;
+        errors.push({
+          type: 'string_too_short',
+          loc,
+          msg: `String should have at least ${n} character${n === 1 ? '' : 's'}`,
+          input: v,
+          ctx: { min_length: n },
+        });
+      } else if (spec.maxLength !== undefined && [...v].length > spec.maxLength) {
+        const n = spec.maxLength;
+        errors.push({
+          type: 'string_too_long',
+          loc,
+          msg: `String should have at most ${n} characters`,
+          input: v,
+          ctx: { max_length: n },
+        });
+      }
+    } else if (spec.type === 'enum') {
+      if (typeof v !== 'string' || !spec.values.includes(v)) {
+        const expected = spec.values.map((x) => `'${x}'`).join(spec.values.length === 2 ? ' or ' : ', ');
+        errors.push({ type: 'enum', loc, msg: `Input should be ${expected}`, input: v, ctx: { expected } });
+      }
+    } else if (spec.type === 'boolean') {
+      const e = checkBoolean(v);
+      if (e) errors.push({ ...e, loc });
+    }
+  }
+  return errors;
+}
+
+/**
+ * The input with schema defaults filled in (what the model actually runs with).
+ * @param {EndpointSpec} ep @param {Record<string, unknown>} input @returns {Record<string, unknown>}
+ */
+function withDefaults(ep, input) {
+  /** @type {Record<string, unknown>} */
+  const out = { ...input };
+  for (const [name, spec] of Object.entries(ep.fields)) {
+    if (out[name] === undefined && 'default' in spec && spec.default !== undefined) out[name] = spec.default;
+  }
+  return out;
+}
+
+module.exports = { ENDPOINTS, MODEL_LIMITS, findEndpoint, isKnownApp, validateInput, withDefaults };
