@@ -221,6 +221,18 @@ describe('Generate, errors', () => {
 });
 
 describe('Generate, transient faults', () => {
+	test('an unreachable fal is named in words, never as a bare error code', async () => {
+		const closed = await startEmulator({ apiKey: API_KEY });
+		const deadUrl = closed.url;
+		await closed.close();
+		const run = await runWorkflow(hailuoWorkflow({ parameters: urlParameters() }), {
+			credentials: { hailuoApi: { apiKey: API_KEY, baseUrl: deadUrl } },
+		});
+		expect(run.status).toBe('error');
+		// n8n replaces any message holding a code such as ECONNREFUSED with a generic sentence
+		expect(run.error.message).toBe('Could not reach fal to submit the job: the connection was refused (item 0)');
+	});
+
 	test('a 429 on submit is retried (fal cannot have accepted the job) and makes one job', async () => {
 		emu.fault({ route: 'submit', status: 429, headers: { 'retry-after': '0' } });
 		const run = await generate();

@@ -3,11 +3,14 @@
 // n8n-workflow Workflow), with real credential handling and a real binary data service in
 // filesystem mode. Nothing of IExecuteFunctions is faked: the node under test gets the context n8n
 // builds for it.
+// n8n's own logger would print every node error the tests provoke on purpose.
+process.env.N8N_LOG_LEVEL ??= 'silent';
+
 const { mkdtempSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 const { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core');
-const { Workflow } = require('n8n-workflow');
+const { LoggerProxy, Workflow } = require('n8n-workflow');
 const { TestCredentialsHelper } = require('./credentials-helper');
 const { createNodeTypes, loadPackage } = require('./node-types');
 
@@ -23,6 +26,9 @@ const silentLogger = {
 		return silentLogger;
 	},
 };
+
+// The engine logs node errors; the tests assert on them instead.
+LoggerProxy.init(silentLogger);
 
 /** @type {Promise<{ service: any, dir: string }> | undefined} */
 let binaryStore;
