@@ -177,8 +177,11 @@ describe('Generate, errors', () => {
 		const run = await generate({ parameters: urlParameters({ prompt: 'Explode [emulator:fail]' }) });
 		expect(run.status).toBe('error');
 		const [job] = [...emu.jobs.values()];
-		expect(run.error.message).toBe(`fal could not generate the video: Generation failed (emulator) (item 0, fal request ${job.requestId})`);
+		// the status said COMPLETED with an error; the result call gives fal's HTTP status and details
+		expect(run.error.message).toBe(`fal could not generate the video (HTTP 500): Generation failed (emulator) (item 0, fal request ${job.requestId})`);
+		expect(run.error.httpCode).toBe('500');
 		expect(run.error.context.requestId).toBe(job.requestId);
+		expect(emu.calls.filter((c) => c.route === 'result')).toHaveLength(1);
 	});
 
 	test('continue on fail: the failing item becomes an error item, the others still get their videos', async () => {

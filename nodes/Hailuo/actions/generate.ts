@@ -3,10 +3,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MINUTES, generationInputFields, timeoutOption, videoOutputOptions } from '../description/fields';
 import { priceOf, STANDARD_IMAGE_TO_VIDEO, type Duration, type HailuoModel } from '../models';
-import { jobError, type JobContext } from '../transport/errors';
+import { generationFailedError, type JobContext } from '../transport/errors';
 import { downloadVideo, uploadImage } from '../transport/files';
 import type { FalOrigins } from '../transport/hosts';
-import { getResult, submitJob, videoOf } from '../transport/queue';
+import { getFailure, getResult, submitJob, videoOf } from '../transport/queue';
 import { waitForJob } from '../transport/wait';
 import { checkDuration, checkImageBytes, checkImageUrl, checkPrompt } from '../validate';
 import type { Operation } from './operation';
@@ -95,7 +95,8 @@ async function run(ctx: IExecuteFunctions, request: GenerateRequest, origins: Fa
 	const timeoutMs = (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
 	const ended = await waitForJob(ctx, job, itemIndex, { timeoutMs });
 	if (ended.error) {
-		throw jobError(ctx.getNode(), `fal could not generate the video: ${ended.error}`, context);
+		const failure = await getFailure(ctx, job, itemIndex);
+		throw generationFailedError(ctx.getNode(), failure, ended.error, context);
 	}
 	const video = videoOf(ctx, await getResult(ctx, job, itemIndex), context);
 

@@ -74,7 +74,8 @@ function detailText(body: unknown): string | undefined {
 	if (Array.isArray(detail)) {
 		return detail
 			.map((entry: { loc?: unknown[]; msg?: string }) => {
-				const field = Array.isArray(entry.loc) ? String(entry.loc[entry.loc.length - 1]) : '';
+				// loc is e.g. ["body", "prompt"]; a bare ["body"] is about the input as a whole
+				const field = Array.isArray(entry.loc) && entry.loc.length > 1 ? String(entry.loc[entry.loc.length - 1]) : '';
 				const name = FIELD_TO_PARAMETER[field] ?? field;
 				return name ? `${name}: ${entry.msg ?? 'invalid'}` : (entry.msg ?? 'invalid input');
 			})
@@ -113,6 +114,24 @@ export function falHttpError(
 		itemIndex: job.itemIndex,
 	});
 	return attachJob(error, job, { httpCode: status });
+}
+
+/** A job that ran and ended with an error on fal's side. */
+export function generationFailedError(
+	node: INode,
+	failure: { status: number; body: unknown },
+	fallbackMessage: string,
+	job: JobContext,
+): NodeApiError {
+	const detail = detailText(failure.body) ?? fallbackMessage;
+	const status = failure.status >= 400 ? failure.status : undefined;
+	const error = new NodeApiError(node, { status: status ?? null, detail } as JsonObject, {
+		message: `fal could not generate the video${status ? ` (HTTP ${status})` : ''}: ${detail}${jobSuffix(job)}`,
+		description: jobDescription(job, 'The job ended on fal with an error: check the prompt and the image against the reason fal gives.'),
+		httpCode: status ? String(status) : undefined,
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(error, job, status ? { httpCode: status } : {});
 }
 
 export function falNetworkError(node: INode, error: unknown, job: JobContext, what: string): NodeApiError {

@@ -105,6 +105,25 @@ export async function getResult(ctx: IExecuteFunctions, job: QueueJob, itemIndex
 	return answer.body;
 }
 
+/**
+ * What fal says about a job that ended with an error: its result call answers the HTTP status and
+ * fal's details (e.g. a 422 naming the input the model refused). Read once; never retried.
+ */
+export async function getFailure(
+	ctx: IExecuteFunctions,
+	job: QueueJob,
+	itemIndex: number,
+): Promise<{ status: number; body: unknown }> {
+	const answer = await callFal<unknown>(
+		ctx,
+		{ method: 'GET', url: job.responseUrl, kind: 'once', what: 'read why the job failed', acceptStatus: ANY_ERROR_STATUS },
+		{ itemIndex, requestId: job.requestId },
+	);
+	return { status: answer.status, body: answer.body };
+}
+
+const ANY_ERROR_STATUS = Array.from({ length: 200 }, (_, i) => 400 + i);
+
 /** The generated video in a result, or an error that says the result was not understood. */
 export function videoOf(ctx: IExecuteFunctions, result: IDataObject, job: JobContext): FalFile {
 	const video = result.video as FalFile | undefined;
