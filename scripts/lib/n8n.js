@@ -12,7 +12,6 @@
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -183,6 +182,8 @@ function n8nEnv({ userFolder, port = 5678, brokerPort = 5679, logLevel = 'info',
     N8N_RESTRICT_FILE_ACCESS_TO: path.join(userFolder, FILES_DIR_NAME),
     EXTERNAL_FRONTEND_HOOKS_URLS: '',
     N8N_PUBLIC_API_DISABLED: 'true',
+    // Refreshes a catalogue from n8n's servers at start; there is no internet here.
+    N8N_DISABLED_MODULES: 'mcp-registry',
     ...extra,
   };
 }
@@ -315,7 +316,7 @@ async function waitForHttp(url, { timeoutMs = 120_000, child } = {}) {
 }
 
 /**
- * Starts the fal emulator (test/emulator/cli.js) on a free port of 127.0.0.1.
+ * Starts the fal emulator (test/emulator/cli.js, always on 127.0.0.1) on a free port, key `test-key`.
  * @param {{ port?: number, logFile?: string, args?: string[] }} [o]
  * @returns {Promise<{ origin: string, port: number, child: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
  */
@@ -324,7 +325,7 @@ async function startEmulator({ port, logFile, args = [] } = {}) {
   if (!fs.existsSync(cli)) throw new Error(`the fal emulator is missing (${path.relative(ROOT, cli)})`);
   const p = port || (await freePort());
   const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-  const child = spawn(node24(), [cli, '--host', '127.0.0.1', '--port', String(p), ...args], {
+  const child = spawn(node24(), [cli, '--port', String(p), '--api-key', EMULATOR_API_KEY, ...args], {
     cwd: ROOT,
     stdio: ['ignore', out, out],
     env: { ...process.env, PATH: pathWithNode24() },
@@ -413,5 +414,4 @@ module.exports = {
   startN8n,
   stopChild,
   scratchDir,
-  os,
 };
