@@ -3,13 +3,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MINUTES, generationInputFields, timeoutOption, videoOutputOptions } from '../description/fields';
 import { priceOf, STANDARD_IMAGE_TO_VIDEO, type Duration, type HailuoModel } from '../models';
-import { generationFailedError, type JobContext } from '../transport/errors';
-import { downloadVideo, uploadImage } from '../transport/files';
+import { generationFailedError } from '../transport/errors';
+import { uploadImage } from '../transport/files';
 import type { FalOrigins } from '../transport/hosts';
 import { getFailure, getResult, submitJob, videoOf } from '../transport/queue';
 import { waitForJob } from '../transport/wait';
 import { checkDuration, checkImageBytes, checkImageUrl, checkPrompt } from '../validate';
 import type { Operation } from './operation';
+import { videoItem, type VideoOutputOptions } from './video-output';
 
 /** Generate: submit an image-to-video job, wait for it, read the result, stream the MP4 into n8n. */
 
@@ -25,10 +26,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-interface GenerateOptions {
-	download?: boolean;
-	fileName?: string;
-	binaryPropertyOutput?: string;
+interface GenerateOptions extends VideoOutputOptions {
 	timeoutMinutes?: number;
 }
 
@@ -75,11 +73,6 @@ async function imageUrlFor(ctx: IExecuteFunctions, request: GenerateRequest, ori
 	return await uploadImage(ctx, origins, { bytes, mimeType, fileName }, { itemIndex });
 }
 
-function videoFileName(requested: string | undefined, requestId: string): string {
-	const name = requested?.trim() || `hailuo-${requestId}`;
-	return /\.mp4$/i.test(name) ? name : `${name}.mp4`;
-}
-
 async function run(ctx: IExecuteFunctions, request: GenerateRequest, origins: FalOrigins): Promise<INodeExecutionData> {
 	const { itemIndex, model, options } = request;
 	const imageUrl = await imageUrlFor(ctx, request, origins);
@@ -91,7 +84,7 @@ async function run(ctx: IExecuteFunctions, request: GenerateRequest, origins: Fa
 	};
 
 	const job = await submitJob(ctx, origins, model, input, itemIndex);
-	const context: JobContext = { itemIndex, requestId: job.requestId };
+	const context = { itemIndex, requestId: job.requestId };
 	const timeoutMs = (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
 	const ended = await waitForJob(ctx, job, itemIndex, { timeoutMs });
 	if (ended.error) {
@@ -100,14 +93,7 @@ async function run(ctx: IExecuteFunctions, request: GenerateRequest, origins: Fa
 	}
 	const video = videoOf(ctx, await getResult(ctx, job, itemIndex), context);
 
-	const fileName = videoFileName(options.fileName, job.requestId);
-	const json: IDataObject = {
-		requestId: job.requestId,
-		status: 'COMPLETED',
-		videoUrl: video.url,
-		fileName,
-		fileSize: video.file_size ?? null,
-		mimeType: 'video/mp4',
+	return await videoItem(ctx, context, video, options, {
 		duration: Number(request.duration),
 		prompt: request.prompt,
 		promptOptimizer: request.promptOptimizer,
@@ -116,13 +102,7 @@ async function run(ctx: IExecuteFunctions, request: GenerateRequest, origins: Fa
 		model: model.endpoint,
 		costUsd: priceOf(model, request.duration),
 		inferenceSeconds: ended.metrics?.inference_time ?? null,
-	};
-	if (options.download === false) return { json, pairedItem: { item: itemIndex } };
-
-	const binary = await downloadVideo(ctx, video.url, fileName, context);
-	if (binary.bytes !== undefined) json.fileSize = binary.bytes;
-	const field = options.binaryPropertyOutput?.trim() || 'data';
-	return { json, binary: { [field]: binary }, pairedItem: { item: itemIndex } };
+	});
 }
 
 export const generate: Operation<GenerateRequest> = {

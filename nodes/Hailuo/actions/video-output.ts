@@ -1,0 +1,47 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { JobContext } from '../transport/errors';
+import { downloadVideo } from '../transport/files';
+import type { FalFile } from '../transport/queue';
+
+/** The options of every operation that returns a video. */
+export interface VideoOutputOptions {
+	download?: boolean;
+	fileName?: string;
+	binaryPropertyOutput?: string;
+}
+
+function videoFileName(requested: string | undefined, requestId: string): string {
+	const name = requested?.trim() || `hailuo-${requestId}`;
+	return /\.mp4$/i.test(name) ? name : `${name}.mp4`;
+}
+
+/**
+ * The output item for a finished video: the job's JSON (`details` first, then what is known of the
+ * file) and, unless download is off, the MP4 streamed into n8n's binary data.
+ */
+export async function videoItem(
+	ctx: IExecuteFunctions,
+	job: JobContext & { requestId: string },
+	video: FalFile,
+	options: VideoOutputOptions,
+	details: IDataObject,
+): Promise<INodeExecutionData> {
+	const fileName = videoFileName(options.fileName, job.requestId);
+	const json: IDataObject = {
+		requestId: job.requestId,
+		status: 'COMPLETED',
+		videoUrl: video.url,
+		fileName,
+		fileSize: video.file_size ?? null,
+		mimeType: 'video/mp4',
+		...details,
+	};
+	const pairedItem = { item: job.itemIndex };
+	if (options.download === false) return { json, pairedItem };
+
+	const binary = await downloadVideo(ctx, video.url, fileName, job);
+	if (binary.bytes !== undefined) json.fileSize = binary.bytes;
+	const field = options.binaryPropertyOutput?.trim() || 'data';
+	return { json, binary: { [field]: binary }, pairedItem };
+}
