@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * The node on n8n's canvas, in a real browser: `npm run test:browser` (or
+ * `node test/browser/browser.js [--no-build] [--keep] [--headed]`).
+ *
+ * Starts real n8n 2.41.1 the way `npm run dev -- --emulator` does (package from `npm pack`, fal emulator, credential
+ * "Hailuo (fal emulator)", the example workflows) in a fresh user folder on its own ports, sets up the owner over
+ * REST, then drives Debian's Chromium with playwright-core: opens example workflow 1, opens the Hailuo node and
+ * checks its parameters and credential, runs the workflow from the editor and looks at the MP4 in the output
+ * panel. Screenshots go to docs/. Ends with `N passed, N failed`; exits non-zero on any failure.
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const n8n = require('../../scripts/lib/n8n');
+
+const args = new Set(process.argv.slice(2));
+const BUILD = !args.has('--no-build');
+const KEEP = args.has('--keep');
+const HEADED = args.has('--headed');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const DOCS = path.join(n8n.ROOT, 'docs');
+const OWNER = { email: 'owner@example.com', firstName: 'Hailuo', lastName: 'Tester', password: 'Hailuo-browser-1' };
+const WORKFLOW_ID = 'hailuoExample001';
+const HAILUO = 'Hailuo Video';
+
+/** @type {{ name: string, ok: boolean, detail?: string }[]} */
+const results = [];
+
+/** @param {boolean} cond @param {string} msg */
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+/** Runs one named check; a thrown error fails it (and the steps after it that depend on it). */
+async function check(/** @type {string} */ name, /** @type {() => Promise<unknown>} */ fn) {
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    process.stdout.write(`ok    ${name}\n`);
+    return true;
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    results.push({ name, ok: false, detail });
+    process.stdout.write(`FAIL  ${name}\n      ${detail.split('\n').join('\n      ')}\n`);
+    return false;
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch {
+    throw new Error('playwright-core is not installed (devDependency playwright-core@1.65.1)');
+  }
+  assert(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+
+  const work = n8n.scratchDir('browser');
+  const userFolder = path.join(work, 'user');
+  fs.mkdirSync(userFolder, { recursive: true });
+  process.stdout.write(`browser: user folder ${path.relative(n8n.ROOT, userFolder)}\n`);
+
+  if (BUILD) n8n.buildPackage();
+  n8n.ensureN8nInstalled();
+  n8n.installPackageInto(n8n.packPackage(work), userFolder);
+  n8n.prepareFilesDir(userFolder);
+
+  const emulator = await n8n.startEmulator({
+    logFile: path.join(work, 'emulator.log'),
+    args: ['--queue-ms', '300', '--progress-ms', '1200'],
+  });
+  const port = await n8n.freePort();
+  const env = n8n.n8nEnv({ userFolder, port, brokerPort: await n8n.freePort() });
+  /** @type {Awaited<ReturnType<typeof n8n.startN8n>> | undefined} */
+  let server;
+  /** @type {import('playwright-core').BrowserContext | undefined} */
+  let context;
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailuo-chromium-'));
+  try {
+    await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, work);
+    await n8n.importWorkflows(
+      n8n.loadExamples().map((e) => e.workflow),
+      env,
+      work,
+    );
+    const n8nLog = path.join(work, 'n8n.log');
+    server = await n8n.startN8n(env, { logFile: n8nLog });
+    const base = server.url;
+    process.stdout.write(`browser: n8n at ${base}, emulator at ${emulator.origin}\n`);
+
+    const setup = await fetch(`${base}/rest/owner/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(OWNER),
+    });
+    assert(setup.ok, `owner setup answered HTTP ${setup.status}: ${await setup.text()}`);
+
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: !HEADED,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1440, height: 900 },
+    });
+    const ctx = context;
+    const login = await ctx.request.post(`${base}/rest/login`, {
+      data: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
+    });
+    assert(login.ok(), `login answered HTTP ${login.status()}`);
+
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.setDefaultTimeout(30_000);
+    /** @type {string[]} */
+    const consoleErrors = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    /** @type {string[]} */
+    const failedRequests = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400 && r.url().startsWith(base)) failedRequests.push(`${r.status()} ${r.url()}`);
+    });
+
+    const canvasNode = (/** @type {string} */ name) =>
+      page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+    const ndv = page.locator('[data-test-id="ndv"]');
+    const openNode = async (/** @type {string} */ name) => {
+      await canvasNode(name).dblclick();
+      await ndv.waitFor({ state: 'visible' });
+    };
+    const closeNdv = async () => {
+      await page.locator('[data-test-id="ndv-close-button"]').click();
+      await ndv.waitFor({ state: 'hidden' });
+    };
+
+    const canvasOk = await check('the editor opens example workflow 1 with the Hailuo node (icon loaded) on the canvas', async () => {
+      await page.goto(`${base}/workflow/${WORKFLOW_ID}`);
+      const node = canvasNode(HAILUO);
+      await node.waitFor({ state: 'visible' });
+      const type = await node.getAttribute('data-node-type');
+      assert(type === n8n.NODE_TYPE, `node type ${type}, expected ${n8n.NODE_TYPE}`);
+      const icon = node.locator('img').first();
+      await icon.waitFor({ state: 'attached', timeout: 10_000 });
+      const loaded = await icon.evaluate((img) => /** @type {HTMLImageElement} */ (img).complete && /** @type {HTMLImageElement} */ (img).naturalWidth > 0);
+      assert(loaded, `the node icon did not load (${await icon.getAttribute('src')})`);
+      assert(await canvasNode('Write MP4 to Disk').isVisible(), 'Write MP4 to Disk is not on the canvas');
+      await page.screenshot({ path: path.join(DOCS, 'canvas.png') });
+    });
+
+    const paramsOk =
+      canvasOk &&
+      (await check('the Hailuo node shows Prompt, Image Source, Image URL, Duration, Prompt Optimizer and Options', async () => {
+        await openNode(HAILUO);
+        const params = ndv.locator('[data-test-id="node-parameters"]');
+        for (const name of ['prompt', 'imageSource', 'imageUrl', 'duration', 'promptOptimizer']) {
+          await params.locator(`[data-test-id="parameter-input-${name}"]`).waitFor({ state: 'visible' });
+        }
+        const text = await params.innerText();
+        for (const label of ['Prompt', 'Image Source', 'Image URL', 'Duration', 'Prompt Optimizer', 'Options', 'File Name']) {
+          assert(new RegExp(`^${label}$`, 'm').test(text), `label "${label}" not shown; parameters panel says:\n${text}`);
+        }
+        const prompt = await params.locator('[data-test-id="parameter-input-prompt"] textarea').inputValue();
+        assert(prompt.startsWith('The camera slowly pushes in'), `prompt field shows "${prompt}"`);
+        const duration = await params.locator('[data-test-id="parameter-input-duration"] input').inputValue();
+        assert(/6 Seconds/.test(duration), `duration shows "${duration}"`);
+        assert(!/Issues|could not be loaded|Install this node/i.test(await ndv.innerText()), 'the node panel reports issues');
+      }));
+
+    await check('the credential "Hailuo (fal emulator)" can be chosen in the node', async () => {
+      assert(paramsOk, 'the node panel did not open');
+      const select = ndv.locator('[data-test-id="node-credentials-select"]');
+      await select.click();
+      const option = page.locator(`[data-test-id="node-credentials-select-item-${n8n.EMULATOR_CREDENTIAL.id}"]`);
+      await option.waitFor({ state: 'visible' });
+      assert((await option.innerText()).includes(n8n.EMULATOR_CREDENTIAL.name), `option says ${await option.innerText()}`);
+      await page.waitForTimeout(400); // the drop-down's opening animation
+      await page.screenshot({ path: path.join(DOCS, 'credential-select.png') });
+      await option.click();
+      await option.waitFor({ state: 'hidden' });
+      const chosen = await select.locator('input').inputValue();
+      assert(chosen === n8n.EMULATOR_CREDENTIAL.name, `credential field shows "${chosen}"`);
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: path.join(DOCS, 'node-parameters.png') });
+      await closeNdv();
+    });
+
+    const ranOk =
+      canvasOk &&
+      (await check('"Execute workflow" in the editor runs it against the emulator', async () => {
+        if (await ndv.isVisible()) await closeNdv();
+        const before = await (await fetch(`${emulator.origin}/_emulator/stats`)).json();
+        await page.locator('[data-test-id="execute-workflow-button"]').click();
+        const deadline = Date.now() + 90_000;
+        let stats = before;
+        while (Date.now() < deadline) {
+          stats = await (await fetch(`${emulator.origin}/_emulator/stats`)).json();
+          if (stats.downloads > before.downloads) break;
+          await page.waitForTimeout(250);
+        }
+        assert(stats.submits === before.submits + 1, `the emulator saw ${stats.submits - before.submits} submits`);
+        assert(stats.downloads > before.downloads, 'the video was never downloaded from the emulator');
+        // The canvas marks nodes that ran successfully.
+        await page
+          .locator('[data-test-id="canvas-node"][data-node-name="Write MP4 to Disk"] [data-test-id="canvas-node-status-success"]')
+          .waitFor({ state: 'visible', timeout: 30_000 });
+        const file = path.join(userFolder, '.n8n-files', 'hailuo', 'hailuo-example-1.mp4');
+        assert(fs.existsSync(file) && fs.readFileSync(file).toString('latin1', 4, 8) === 'ftyp', `${file} is not a written MP4`);
+      }));
+
+    await check('the output panel shows the MP4 as binary data (video/mp4, hailuo-example-1.mp4)', async () => {
+      assert(ranOk, 'the workflow did not run');
+      await openNode(HAILUO);
+      const output = ndv.locator('[data-test-id="output-panel"]');
+      await output.locator('[data-test-id="node-run-status-success"]').waitFor({ state: 'visible' });
+      const binaryTab = output.locator('[data-test-id="radio-button-binary"]');
+      if (await binaryTab.isVisible()) await binaryTab.click();
+      const card = output.locator('[data-test-id="ndv-binary-data_0"]');
+      await card.waitFor({ state: 'visible' });
+      const text = await card.innerText();
+      assert(/hailuo-example-1\.mp4/.test(text), `binary card: ${text}`);
+      assert(/video\/mp4/.test(text), `binary card: ${text}`);
+      await page.screenshot({ path: path.join(DOCS, 'binary-output.png') });
+    });
+
+    await check('"View" plays the binary as a video in the editor', async () => {
+      assert(ranOk, 'the workflow did not run');
+      const output = ndv.locator('[data-test-id="output-panel"]');
+      await output.locator('[data-test-id="ndv-view-binary-data"]').first().click();
+      const video = page.locator('video').first();
+      await video.waitFor({ state: 'attached', timeout: 15_000 });
+      const meta = await video.evaluate(
+        (v) =>
+          new Promise((resolve) => {
+            const el = /** @type {HTMLVideoElement} */ (v);
+            const done = () => resolve({ duration: el.duration, width: el.videoWidth, error: el.error && el.error.code });
+            if (el.readyState >= 1) return done();
+            el.addEventListener('loadedmetadata', done, { once: true });
+            el.addEventListener('error', done, { once: true });
+            setTimeout(done, 10_000);
+          }),
+      );
+      const m = /** @type {{ duration: number, width: number, error: number | null }} */ (meta);
+      assert(!m.error && m.width > 0 && m.duration > 0, `the video did not load in the browser: ${JSON.stringify(m)}`);
+      await page.screenshot({ path: path.join(DOCS, 'binary-view.png') });
+    });
+
+    await check('the browser console has no errors about the Hailuo node and n8n served all its files', async () => {
+      const ours = consoleErrors.filter((e) => /hailuo/i.test(e));
+      assert(ours.length === 0, `console errors:\n${ours.join('\n')}`);
+      const missing = failedRequests.filter((r) => /hailuo|\/icons\/|types\/nodes|types\/credentials/i.test(r));
+      assert(missing.length === 0, `failed requests:\n${missing.join('\n')}`);
+    });
+  } finally {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    await emulator.stop();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    if (!KEEP && results.every((r) => r.ok)) fs.rmSync(work, { recursive: true, force: true });
+    else process.stdout.write(`browser: logs and user folder kept in ${path.relative(n8n.ROOT, work)}\n`);
+  }
+  process.stdout.write(`browser: ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in docs/\n`);
+}
+
+main()
+  .catch((e) => {
+    results.push({ name: 'browser set-up', ok: false, detail: e instanceof Error ? e.stack || e.message : String(e) });
+    process.stdout.write(`FAIL  browser set-up\n      ${e instanceof Error ? e.stack || e.message : e}\n`);
+  })
+  .finally(() => {
+    const passed = results.filter((r) => r.ok).length;
+    const failed = results.length - passed;
+    process.stdout.write(`${passed} passed, ${failed} failed\n`);
+    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  });
