@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The tests in real n8n, for CI after the unit tests (`.ci/run`), or by hand: `npm run test:ci-e2e`.
+# Installs the pinned n8n (cached in .n8n-runtime/), Debian's chromium when missing, builds the package once, then
+# runs the end-to-end tests (n8n CLI) and the browser tests (editor in Chromium). Both run even if the first fails;
+# the exit status is non-zero when either failed. Unattended: CI=true, no stdin.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CI=true
+export PATH="$ROOT/node_modules/.bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+t0=$(date +%s)
+
+step "n8n 2.41.1 (scripts/install-n8n.sh, cached)"
+bash scripts/install-n8n.sh </dev/null
+t_install=$(( $(date +%s) - t0 ))
+
+if [ ! -x /usr/bin/chromium ]; then
+  step "chromium (Debian package, for the browser tests)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q chromium </dev/null || { $SUDO apt-get update -q </dev/null && $SUDO apt-get install -y -q chromium </dev/null; }
+fi
+if ! node -e "require.resolve('playwright-core')" 2>/dev/null; then
+  step "playwright-core (not installed: it belongs in devDependencies)"
+  npm install --no-save --no-audit --no-fund playwright-core@1.65.1 </dev/null
+fi
+
+step "build"
+npm run build </dev/null
+
+status=0
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+step "end-to-end tests in n8n (test/e2e/e2e.js)"
+t1=$(date +%s)
+node test/e2e/e2e.js --no-build </dev/null | tee -a "$out" || status=1
+t_e2e=$(( $(date +%s) - t1 ))
+
+step "browser tests in Chromium (test/browser/browser.js)"
+t2=$(date +%s)
+node test/browser/browser.js --no-build </dev/null | tee -a "$out" || status=1
+t_browser=$(( $(date +%s) - t2 ))
+
+# Each runner ends with "N passed, N failed"; add them up.
+read -r passed failed < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print p + 0, f + 0 }' "$out")
+[ "$failed" -gt 0 ] && status=1
+printf '\nci-e2e: n8n install %ss, e2e %ss, browser %ss, total %ss\n' \
+  "$t_install" "$t_e2e" "$t_browser" "$(( $(date +%s) - t0 ))"
+echo "$passed passed, $failed failed"
+exit $status
