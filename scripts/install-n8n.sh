@@ -12,14 +12,15 @@
 #   everything is installed with --ignore-scripts, and only sqlite3 (n8n's database driver) is built afterwards.
 #   npm 11 runs a dependency's install script only when the project allows it: scripts/n8n-runtime/package.json
 #   carries `"allowScripts": {"sqlite3": true}`.
-# - sqlite3 is compiled against the Node 24 headers that ship with the `node` devDependency (npm_config_nodedir);
-#   a user ~/.npmrc may point nodedir at Node 20's headers.
+# - sqlite3 is compiled against this Node 24's own headers (npm_config_nodedir, see below); a user ~/.npmrc may
+#   point nodedir at Node 20's headers.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SRC="$ROOT/scripts/n8n-runtime"
 RUNTIME="${N8N_RUNTIME_DIR:-$ROOT/.n8n-runtime}"
 STAMP="$RUNTIME/.installed"
+mkdir -p "$RUNTIME"
 FORCE=0
 [ "${1:-}" = "--force" ] && FORCE=1
 
@@ -48,17 +49,24 @@ if [ "$FORCE" = 0 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
   exit 0
 fi
 
-NODEDIR=""
-for d in "$ROOT"/node_modules/node/node_modules/node-linux-* "$ROOT"/node_modules/node-linux-*; do
-  if [ -f "$d/include/node/node_api.h" ]; then NODEDIR="$d"; break; fi
-done
-if [ -z "$NODEDIR" ]; then
-  log "cannot find the Node 24 headers (node_modules/node/node_modules/node-linux-*/include/node)"
-  exit 1
+# Node 24 headers for node-gyp, from the npm package that carries this Node's binary and headers
+# (node-linux-<arch>@<version>, what the `node` devDependency's install script would fetch; npm 11 skips that script
+# unless approved). Fetched once with `npm pack`; only include/ is kept.
+NODEDIR="$RUNTIME/node-headers"
+if [ ! -f "$NODEDIR/include/node/node_api.h" ] || [ "$(cat "$NODEDIR/.version" 2>/dev/null)" != "$(node -p process.versions.node)" ]; then
+  pkg="node-linux-$(node -p process.arch)@$(node -p process.versions.node)"
+  log "fetching the Node headers ($pkg)"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && CI=true npm pack --silent --loglevel=error "$pkg" </dev/null >/dev/null)
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/include
+  rm -rf "$NODEDIR"
+  mkdir -p "$NODEDIR"
+  mv "$tmp/package/include" "$NODEDIR/include"
+  node -p process.versions.node > "$NODEDIR/.version"
+  rm -rf "$tmp"
 fi
 
 START=$(date +%s)
-mkdir -p "$RUNTIME"
 rm -f "$STAMP"
 cp "$SRC/package.json" "$SRC/package-lock.json" "$RUNTIME/"
 cat > "$RUNTIME/.npmrc" <<'EOF'

@@ -337,7 +337,6 @@ async function main() {
 
 /** @param {string} s */
 function stripAnsi(s) {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
