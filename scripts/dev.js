@@ -105,7 +105,12 @@ async function main() {
 
   if (opts.emulator) {
     const emuPort = (await portIsFree(opts.emulatorPort)) ? opts.emulatorPort : await n8n.freePort();
-    emulator = await n8n.startEmulator({ port: emuPort, logFile: path.join(userFolder, 'emulator.log') });
+    // A job waits a little in the queue and in progress, as on fal, so the editor shows it running.
+    emulator = await n8n.startEmulator({
+      port: emuPort,
+      logFile: path.join(userFolder, 'emulator.log'),
+      args: ['--queue-ms', '1000', '--progress-ms', '3000'],
+    });
     n8n.log(`fal emulator on ${emulator.origin} (log: .n8n-dev/emulator.log)`);
     await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, scratch);
     n8n.log(`credential "${n8n.EMULATOR_CREDENTIAL.name}" → ${emulator.origin}`);
