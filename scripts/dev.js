@@ -86,19 +86,11 @@ async function main() {
 
   if (!(await portIsFree(opts.port))) throw new Error(`port ${opts.port} is taken: use --port N`);
 
-  if (opts.build) {
-    n8n.log('building the package (npm run build)');
-    n8n.buildPackage();
-  }
-  n8n.ensureN8nInstalled();
-
   const scratch = path.join(userFolder, 'tmp');
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
-  const tarball = n8n.packPackage(scratch);
-  const pkgDir = n8n.installPackageInto(tarball, userFolder);
+  const { tarball, pkgDir, filesDir } = n8n.packAndInstall({ userFolder, scratch, build: opts.build });
   n8n.log(`installed ${path.basename(tarball)} into ${path.relative(n8n.ROOT, pkgDir)}`);
-  const filesDir = n8n.prepareFilesDir(userFolder);
 
   const brokerPort = await n8n.freePort();
   const env = n8n.n8nEnv({ userFolder, port: opts.port, brokerPort });

@@ -144,6 +144,20 @@ function installPackageInto(tarball, userFolder) {
 }
 
 /**
+ * Builds (optional), packs and installs the package into a user folder, copies the sample images where the examples
+ * read them, and makes sure n8n is installed.
+ * @param {{ userFolder: string, scratch: string, build?: boolean }} o
+ * @returns {{ tarball: string, pkgDir: string, filesDir: string }}
+ */
+function packAndInstall({ userFolder, scratch, build = true }) {
+  if (build) buildPackage();
+  ensureN8nInstalled();
+  const tarball = packPackage(scratch);
+  const pkgDir = installPackageInto(tarball, userFolder);
+  return { tarball, pkgDir, filesDir: prepareFilesDir(userFolder) };
+}
+
+/**
  * Environment for an n8n process bound to one user folder, on 127.0.0.1 only, with everything that would call
  * out to the internet switched off.
  * @param {{ userFolder: string, port?: number, brokerPort?: number, logLevel?: string, extra?: Record<string, string> }} o
@@ -401,6 +415,7 @@ module.exports = {
   buildPackage,
   packPackage,
   installPackageInto,
+  packAndInstall,
   n8nEnv,
   runN8n,
   runN8nOk,

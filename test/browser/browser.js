@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
+const { assert, check, allPassed, runChecks } = require('../../scripts/lib/checks');
 
 const args = new Set(process.argv.slice(2));
 const BUILD = !args.has('--no-build');
@@ -27,29 +28,6 @@ const DOCS = path.join(n8n.ROOT, 'docs');
 const OWNER = { email: 'owner@example.com', firstName: 'Hailuo', lastName: 'Tester', password: 'Hailuo-browser-1' };
 const WORKFLOW_ID = 'hailuoExample001';
 const HAILUO = 'Hailuo Video';
-
-/** @type {{ name: string, ok: boolean, detail?: string }[]} */
-const results = [];
-
-/** @param {boolean} cond @param {string} msg */
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-/** Runs one named check; a thrown error fails it (and the steps after it that depend on it). */
-async function check(/** @type {string} */ name, /** @type {() => Promise<unknown>} */ fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    process.stdout.write(`ok    ${name}\n`);
-    return true;
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    results.push({ name, ok: false, detail });
-    process.stdout.write(`FAIL  ${name}\n      ${detail.split('\n').join('\n      ')}\n`);
-    return false;
-  }
-}
 
 async function main() {
   const started = Date.now();
@@ -66,10 +44,7 @@ async function main() {
   fs.mkdirSync(userFolder, { recursive: true });
   process.stdout.write(`browser: user folder ${path.relative(n8n.ROOT, userFolder)}\n`);
 
-  if (BUILD) n8n.buildPackage();
-  n8n.ensureN8nInstalled();
-  n8n.installPackageInto(n8n.packPackage(work), userFolder);
-  n8n.prepareFilesDir(userFolder);
+  n8n.packAndInstall({ userFolder, scratch: work, build: BUILD });
 
   const emulator = await n8n.startEmulator({
     logFile: path.join(work, 'emulator.log'),
@@ -269,20 +244,10 @@ async function main() {
     await server?.stop();
     await emulator.stop();
     fs.rmSync(userDataDir, { recursive: true, force: true });
-    if (!KEEP && results.every((r) => r.ok)) fs.rmSync(work, { recursive: true, force: true });
+    if (!KEEP && allPassed()) fs.rmSync(work, { recursive: true, force: true });
     else process.stdout.write(`browser: logs and user folder kept in ${path.relative(n8n.ROOT, work)}\n`);
   }
   process.stdout.write(`browser: ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in docs/\n`);
 }
 
-main()
-  .catch((e) => {
-    results.push({ name: 'browser set-up', ok: false, detail: e instanceof Error ? e.stack || e.message : String(e) });
-    process.stdout.write(`FAIL  browser set-up\n      ${e instanceof Error ? e.stack || e.message : e}\n`);
-  })
-  .finally(() => {
-    const passed = results.filter((r) => r.ok).length;
-    const failed = results.length - passed;
-    process.stdout.write(`${passed} passed, ${failed} failed\n`);
-    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
-  });
+runChecks('browser', main);

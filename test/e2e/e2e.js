@@ -15,6 +15,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
+const { assert, check, allPassed, runChecks } = require('../../scripts/lib/checks');
 
 const args = new Set(process.argv.slice(2));
 const BUILD = !args.has('--no-build');
@@ -22,27 +23,6 @@ const KEEP = args.has('--keep');
 /** Size of every video the emulator serves: big enough that a truncated or re-encoded copy shows. */
 const VIDEO_BYTES = 2_500_000;
 const BAD_CREDENTIAL = { id: 'hailuoBadKey0001', name: 'Hailuo (wrong key)' };
-
-/** @type {{ name: string, ok: boolean, detail?: string }[]} */
-const results = [];
-
-/** @param {boolean} cond @param {string} msg */
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-/** Runs one named check; a thrown error fails it. @param {string} name @param {() => unknown | Promise<unknown>} fn */
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    process.stdout.write(`ok    ${name}\n`);
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    results.push({ name, ok: false, detail });
-    process.stdout.write(`FAIL  ${name}\n      ${detail.split('\n').join('\n      ')}\n`);
-  }
-}
 
 /**
  * The execution data `n8n execute --rawOutput` prints: the last top-level JSON object in its output (n8n prints it
@@ -103,11 +83,7 @@ async function main() {
   fs.mkdirSync(userFolder, { recursive: true });
   process.stdout.write(`e2e: user folder ${path.relative(n8n.ROOT, userFolder)}\n`);
 
-  if (BUILD) n8n.buildPackage();
-  n8n.ensureN8nInstalled();
-  const tarball = n8n.packPackage(work);
-  const pkgDir = n8n.installPackageInto(tarball, userFolder);
-  n8n.prepareFilesDir(userFolder);
+  const { pkgDir } = n8n.packAndInstall({ userFolder, scratch: work, build: BUILD });
 
   const emulator = await n8n.startEmulator({
     logFile: path.join(work, 'emulator.log'),
@@ -329,7 +305,7 @@ async function main() {
     });
   } finally {
     await emulator.stop();
-    if (!KEEP && results.every((r) => r.ok)) fs.rmSync(work, { recursive: true, force: true });
+    if (!KEEP && allPassed()) fs.rmSync(work, { recursive: true, force: true });
     else process.stdout.write(`e2e: logs and user folder kept in ${path.relative(n8n.ROOT, work)}\n`);
   }
   process.stdout.write(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
@@ -345,14 +321,4 @@ function tail(s) {
   return s.split('\n').slice(-15).join('\n');
 }
 
-main()
-  .catch((e) => {
-    results.push({ name: 'e2e set-up', ok: false, detail: e instanceof Error ? e.stack || e.message : String(e) });
-    process.stdout.write(`FAIL  e2e set-up\n      ${e instanceof Error ? e.stack || e.message : e}\n`);
-  })
-  .finally(() => {
-    const passed = results.filter((r) => r.ok).length;
-    const failed = results.length - passed;
-    process.stdout.write(`${passed} passed, ${failed} failed\n`);
-    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
-  });
+runChecks('e2e', main);
