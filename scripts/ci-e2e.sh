@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tests in real n8n, for CI after the unit tests (`.ci/run`), or by hand: `npm run test:ci-e2e`.
+# The tests in real n8n, for CI after the unit tests (`.ci/run`), or by hand: `npm run test:real-n8n`.
 # Installs the pinned n8n (cached in .n8n-runtime/), Debian's chromium when missing, builds the package once, then
 # runs the end-to-end tests (n8n CLI) and the browser tests (editor in Chromium). Both run even if the first fails;
 # the exit status is non-zero when either failed. Unattended: CI=true, no stdin.
@@ -22,10 +22,6 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get install -y -q chromium </dev/null || { $SUDO apt-get update -q </dev/null && $SUDO apt-get install -y -q chromium </dev/null; }
-fi
-if ! node -e "require.resolve('playwright-core')" 2>/dev/null; then
-  step "playwright-core (not installed: it belongs in devDependencies)"
-  npm install --no-save --no-audit --no-fund playwright-core@1.65.1 </dev/null
 fi
 
 step "build"

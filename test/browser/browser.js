@@ -24,7 +24,9 @@ const BUILD = !args.has('--no-build');
 const KEEP = args.has('--keep');
 const HEADED = args.has('--headed');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const DOCS = path.join(n8n.ROOT, 'docs');
+// Screenshots refresh the README's pictures only when asked; otherwise they go to scratch space.
+const DOCS = args.has('--update-docs') ? path.join(n8n.ROOT, 'docs') : path.join(n8n.ROOT, '.tmp', 'screenshots');
+fs.mkdirSync(DOCS, { recursive: true });
 const OWNER = { email: 'owner@example.com', firstName: 'Hailuo', lastName: 'Tester', password: 'Hailuo-browser-1' };
 const WORKFLOW_ID = 'hailuoExample001';
 const HAILUO = 'Hailuo Video';
@@ -247,7 +249,7 @@ async function main() {
     if (!KEEP && allPassed()) fs.rmSync(work, { recursive: true, force: true });
     else process.stdout.write(`browser: logs and user folder kept in ${path.relative(n8n.ROOT, work)}\n`);
   }
-  process.stdout.write(`browser: ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in docs/\n`);
+  process.stdout.write(`browser: ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in ${path.relative(n8n.ROOT, DOCS)}/\n`);
 }
 
 runChecks('browser', main);
