@@ -42,7 +42,7 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-export function networkErrorInWords(code: string | undefined): string {
+function networkErrorInWords(code: string | undefined): string {
 	return (code && NETWORK_CODES_IN_WORDS[code]) ?? 'the network request failed';
 }
 
@@ -152,5 +152,3 @@ export function jobError(node: INode, message: string, job: JobContext, advice?:
 	});
 	return attachJob(error, job);
 }
-
-export { detailText as falErrorDetail };
