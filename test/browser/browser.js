@@ -98,6 +98,27 @@ async function main() {
     });
     assert(login.ok(), `login answered HTTP ${login.status()}`);
 
+    await check('the credential test, as the editor runs it, passes with the key and fails with a wrong one', async () => {
+      const url = `${base}/rest/credentials/${n8n.EMULATOR_CREDENTIAL.id}?includeData=true`;
+      const saved = (await (await ctx.request.get(url)).json()).data;
+      assert(saved?.type === 'hailuoApi', `credential ${JSON.stringify(saved)}`);
+      const testWith = async (/** @type {Record<string, unknown>} */ data) => {
+        const credentials = { id: saved.id, name: saved.name, type: saved.type, data };
+        const answer = await ctx.request.post(`${base}/rest/credentials/test`, { data: { credentials } });
+        return (await answer.json()).data;
+      };
+      const pricingCalls = async () =>
+        (await (await fetch(`${emulator.origin}/_emulator/calls`)).json()).calls.filter((/** @type {any} */ c) => c.route === 'pricing');
+      const before = (await pricingCalls()).length;
+      const good = await testWith(saved.data);
+      assert(good?.status === 'OK', `test with the saved key: ${JSON.stringify(good)}`);
+      const bad = await testWith({ ...saved.data, apiKey: 'wrong-key' });
+      assert(bad?.status === 'Error', `test with a wrong key: ${JSON.stringify(bad)}`);
+      const calls = await pricingCalls();
+      assert(calls.length > before, 'the credential test did not reach the pricing endpoint');
+      assert(calls.some((/** @type {any} */ c) => c.status === 401), 'the wrong key was not refused with 401');
+    });
+
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     page.setDefaultTimeout(30_000);
     /** @type {string[]} */
