@@ -12,10 +12,7 @@ async function testCredential(data) {
 	const node = { id: 't', name: 'Temp', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: {} };
 	const workflow = new Workflow({ nodes: [/** @type {any} */ (node)], connections: {}, nodeTypes: createNodeTypes(), active: false });
 	const stored = await helper.getDecrypted(undefined, undefined, credential.name);
-	const resolve = (/** @type {any} */ value) =>
-		typeof value === 'string' && value.startsWith('=')
-			? workflow.expression.getSimpleParameterValue(/** @type {any} */ (node), value, 'internal', { $credentials: stored }, undefined, '')
-			: value;
+	const resolve = (/** @type {unknown} */ value) => helper.resolve(value, stored, workflow, /** @type {any} */ (node));
 	const template = /** @type {any} */ (credential.test).request;
 	const url = new URL(String(resolve(template.baseURL)) + template.url);
 	for (const [key, value] of Object.entries(template.qs ?? {})) url.searchParams.set(key, String(value));

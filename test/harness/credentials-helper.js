@@ -59,10 +59,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		const { authenticate } = this.type(name);
 		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
 		if (authenticate && authenticate.type === 'generic') {
-			const resolve = (/** @type {any} */ value) =>
-				typeof value === 'string' && value.startsWith('=')
-					? workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '')
-					: value;
+			const resolve = (/** @type {unknown} */ value) => this.resolve(value, credentials, workflow, node);
 			for (const [outer, entries] of Object.entries(authenticate.properties)) {
 				requestOptions[outer] = requestOptions[outer] ?? {};
 				for (const [key, value] of Object.entries(entries)) {
@@ -72,6 +69,18 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		}
 		this.authenticatedUrls.push(String(requestOptions.url));
 		return requestOptions;
+	}
+
+	/**
+	 * A value of a credential template: an expression (`=…`) is resolved with `$credentials`, as n8n does.
+	 * @param {unknown} value
+	 * @param {import('n8n-workflow').ICredentialDataDecryptedObject} credentials
+	 * @param {import('n8n-workflow').Workflow} workflow
+	 * @param {import('n8n-workflow').INode} node
+	 */
+	resolve(value, credentials, workflow, node) {
+		if (typeof value !== 'string' || !value.startsWith('=')) return value;
+		return workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
 	}
 
 	async preAuthentication() {
