@@ -4,7 +4,8 @@
 /**
  * Control endpoints for tests that run the emulator in another process (no auth):
  * POST /_emulator/faults (a fault spec or an array), GET /_emulator/faults, DELETE /_emulator/faults,
- * GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/calls, GET /_emulator/jobs.
+ * GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/calls, GET /_emulator/jobs, GET /_emulator/webhooks
+ * (every delivery attempt), GET /_emulator/other-calls (what the other origin got).
  */
 
 const { sendJson } = require('./http');
@@ -41,6 +42,8 @@ function handleAdmin(ctx) {
   }
   if (action === 'calls' && method === 'GET') return sendJson(res, 200, { calls: emu.calls });
   if (action === 'jobs' && method === 'GET') return sendJson(res, 200, { jobs: [...emu.queue.jobs.values()] });
+  if (action === 'webhooks' && method === 'GET') return sendJson(res, 200, { webhooks: emu.webhooks.records });
+  if (action === 'other-calls' && method === 'GET') return sendJson(res, 200, { calls: emu.otherCalls });
   sendJson(res, 404, { detail: `Unknown emulator admin call: ${method} /_emulator/${action}` });
 }
 

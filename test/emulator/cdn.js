@@ -4,24 +4,19 @@
 /**
  * The CDN: `GET /cdn/<request_id>/output.mp4` serves the fixture MP4, or, with `videoBytes`, a virtual file of
  * exactly that size: the fixture followed by one top-level MP4 `free` box of zero padding, generated in chunks
- * (never held in memory). Range requests answer 206.
+ * (never held in memory). Range requests answer 206 (a resume after a cut); `cdnBytesPerSec` paces the body.
  */
 
 const fs = require('node:fs');
 const path = require('node:path');
 const { sendJson, serveBytes } = require('./http');
+const { virtualFile } = require('./virtual-file');
 
 /** @typedef {import('./server').Ctx} Ctx */
 
 const FIXTURE_PATH = path.join(__dirname, 'fixtures', 'video.mp4');
-const CHUNK = 64 * 1024;
-const ZEROS = Buffer.alloc(CHUNK);
-
 /**
- * @typedef {object} VideoSource
- * @property {number} size
- * @property {string} etag
- * @property {(start: number, end: number) => Generator<Buffer>} read  inclusive byte range
+ * @typedef {import('./virtual-file').VirtualFile & { etag: string }} VideoSource
  */
 
 /**
@@ -36,37 +31,21 @@ function createVideoSource(videoBytes, fixture = fs.readFileSync(FIXTURE_PATH)) 
   if (pad !== 0 && pad < 8) {
     throw new RangeError(`videoBytes must be ${fixture.length} (the fixture) or at least ${fixture.length + 8}; got ${size}`);
   }
-  /** @type {Buffer} */
-  let header = Buffer.alloc(0);
+  /** @type {import('./virtual-file').Segment[]} */
+  const segments = [fixture];
   if (pad > 0xffffffff) {
-    header = Buffer.alloc(16); // size = 1, then a 64-bit largesize
+    const header = Buffer.alloc(16); // size = 1, then a 64-bit largesize
     header.writeUInt32BE(1, 0);
     header.write('free', 4, 'latin1');
     header.writeBigUInt64BE(BigInt(pad), 8);
+    segments.push(header, { zeros: pad - 16 });
   } else if (pad > 0) {
-    header = Buffer.alloc(8);
+    const header = Buffer.alloc(8);
     header.writeUInt32BE(pad, 0);
     header.write('free', 4, 'latin1');
+    segments.push(header, { zeros: pad - 8 });
   }
-  const head = pad > 0 ? Buffer.concat([fixture, header]) : fixture; // small: fixture + box header
-  return {
-    size,
-    etag: `"emu-video-${size}"`,
-    *read(start, end) {
-      let pos = start;
-      while (pos <= end) {
-        if (pos < head.length) {
-          const stop = Math.min(head.length, end + 1, pos + CHUNK);
-          yield head.subarray(pos, stop);
-          pos = stop;
-        } else {
-          const n = Math.min(CHUNK, end + 1 - pos);
-          yield n === CHUNK ? ZEROS : ZEROS.subarray(0, n);
-          pos += n;
-        }
-      }
-    },
-  };
+  return { ...virtualFile(segments), etag: `"emu-video-${size}"` };
 }
 
 /**
@@ -81,15 +60,25 @@ async function handleCdn(ctx) {
     return;
   }
   ctx.setRequestId(job.requestId);
-  const video = ctx.emu.video;
-  if (ctx.req.method === 'GET') ctx.emu.stats.downloads += 1;
+  const { video, stats, options, timers } = ctx.emu;
+  const f = ctx.fault;
   await serveBytes(ctx.req, ctx.res, {
     size: video.size,
     contentType: 'video/mp4',
     etag: video.etag,
     read: (start, end) => video.read(start, end),
     headers: { 'content-disposition': `inline; filename="${ctx.params.name}"` },
-    cutAfterBytes: ctx.fault && ctx.fault.cutAfterBytes,
+    onHead: (status) => {
+      if (ctx.req.method !== 'GET' || status === 416) return;
+      stats.downloads += 1;
+      if (status === 206) stats.rangeDownloads += 1;
+    },
+    body: {
+      cutAfterBytes: f && f.cutAfterBytes,
+      stallAfterBytes: f && f.stallAfterBytes,
+      bytesPerSec: options.cdnBytesPerSec,
+      sleep: (ms) => timers.sleep(ms),
+    },
   });
 }
 

@@ -2,23 +2,30 @@
 'use strict';
 
 /**
- * One-shot faults, consumed in order by the first matching call.
+ * One-shot faults, consumed in order by the first matching call (after the key was checked, on routes that need one).
  *
  * @typedef {object} FaultSpec
- * @property {string} route         'submit'|'status'|'stream'|'result'|'cancel'|'initiate'|'upload'|'file'|'cdn'|'pricing'|'models'
- * @property {number} [times]       how many matching calls it hits (default 1)
- * @property {number} [status]      answer this HTTP status instead of the normal answer
- * @property {unknown} [body]       JSON body for that answer (default {"detail": "<status text> (emulator fault)"})
- * @property {Record<string, string>} [headers]  extra response headers, e.g. {'retry-after': '1'}
- * @property {number} [delayMs]     wait this long first (alone: a slow but normal answer)
- * @property {boolean} [reset]      destroy the socket without answering
+ * @property {string} route          one of ROUTES
+ * @property {number} [times]        how many matching calls (or, for 'webhook', deliveries) it hits (default 1)
+ * @property {number} [status]       answer this HTTP status instead of the normal answer
+ * @property {unknown} [body]        JSON body for that answer (default {"detail": "<status text> (emulator fault)"})
+ * @property {Record<string, string>} [headers]  extra response headers, e.g. {'retry-after': '1'} or a redirect's location
+ * @property {number} [delayMs]      wait this long first (alone: a slow but normal answer; 'webhook': a late delivery)
+ * @property {boolean} [reset]       destroy the socket without answering
  * @property {boolean} [afterAccept] submit only: create the job, then destroy the socket (the ambiguous case)
- * @property {number} [cutAfterBytes] cdn/file/stream: send the headers and this many body bytes, then destroy the socket
+ * @property {number} [cutAfterBytes] cdn/file/sample/stream: send the headers and this many body bytes, then destroy the socket
+ * @property {number} [stallAfterBytes] cdn/file/sample/stream: send the headers and this many body bytes, then nothing
+ *   more, the socket left open (until the client gives up or the emulator closes)
+ * @property {boolean} [silent]      stream only: answer 200 with SSE headers and never send an event
+ * @property {boolean} [duplicate]   webhook only: deliver the same body twice
  */
 
 const ROUTES = new Set([
-  'submit', 'status', 'stream', 'result', 'cancel', 'initiate', 'upload', 'file', 'cdn', 'pricing', 'models',
+  'submit', 'status', 'stream', 'result', 'cancel', 'initiate', 'upload', 'file', 'cdn', 'pricing', 'models', 'sample',
+  'webhook',
 ]);
+const BODY_ROUTES = new Set(['cdn', 'file', 'sample', 'stream']);
+const WEBHOOK_KEYS = new Set(['route', 'times', 'delayMs', 'duplicate']);
 
 /** Default x-fal-error-type per 5xx status (fal's documented request error types). */
 const ERROR_TYPES = /** @type {Record<number, string>} */ ({
@@ -34,6 +41,18 @@ function normalize(spec) {
   const s = /** @type {FaultSpec} */ (spec);
   if (!ROUTES.has(s.route)) throw new TypeError(`fault route must be one of ${[...ROUTES].join(', ')}; got ${s.route}`);
   if (s.afterAccept && s.route !== 'submit') throw new TypeError('afterAccept applies to route "submit" only');
+  for (const k of /** @type {const} */ (['cutAfterBytes', 'stallAfterBytes'])) {
+    if (s[k] === undefined) continue;
+    if (!BODY_ROUTES.has(s.route)) throw new TypeError(`${k} applies to routes ${[...BODY_ROUTES].join(', ')} only`);
+    if (!(Number.isInteger(s[k]) && s[k] >= 0)) throw new TypeError(`${k} must be an integer >= 0`);
+  }
+  if (s.silent && s.route !== 'stream') throw new TypeError('silent applies to route "stream" only');
+  if (s.duplicate && s.route !== 'webhook') throw new TypeError('duplicate applies to route "webhook" only');
+  if (s.route === 'webhook') {
+    const extra = Object.keys(s).filter((k) => !WEBHOOK_KEYS.has(k));
+    if (extra.length) throw new TypeError(`a webhook fault takes only delayMs, duplicate and times; got ${extra.join(', ')}`);
+  }
+  if (s.delayMs !== undefined && !(typeof s.delayMs === 'number' && s.delayMs >= 0)) throw new TypeError('delayMs must be a number >= 0');
   if (s.status !== undefined && !(Number.isInteger(s.status) && s.status >= 200 && s.status <= 599)) {
     throw new TypeError(`fault status must be an HTTP status; got ${s.status}`);
   }

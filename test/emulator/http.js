@@ -83,44 +83,71 @@ function parseRange(header, size) {
 }
 
 /**
- * Writes chunks to the response with backpressure, then ends it. With `cutAfterBytes`, writes that many body bytes
- * and destroys the socket instead (a broken download).
+ * @typedef {object} BodyFaults   how a body is sent (faults.js and the CDN's pace)
+ * @property {number} [cutAfterBytes]    send this many body bytes, then destroy the socket (a broken download)
+ * @property {number} [stallAfterBytes]  send this many body bytes, then nothing more, the socket left open
+ * @property {number} [bytesPerSec]      pace the body at this rate (0 or undefined: as fast as the socket takes it)
+ * @property {(ms: number) => Promise<void>} [sleep]  the pacing sleep (the emulator's clearable timers)
+ */
+
+/** Resolves true once the response drains, false when it closes first. @param {Res} res @returns {Promise<boolean>} */
+function drained(res) {
+  return new Promise((resolve) => {
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    /** @param {boolean} v */
+    function done(v) {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(v);
+    }
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/**
+ * Writes chunks to the response with backpressure, then ends it; or cuts, stalls or paces it (BodyFaults).
  * @param {Res} res
  * @param {AsyncIterable<Buffer> | Iterable<Buffer>} chunks
- * @param {number} [cutAfterBytes]
+ * @param {BodyFaults | number} [how]  a number is cutAfterBytes (the old signature)
  * @returns {Promise<number>} bytes written
  */
-async function streamBody(res, chunks, cutAfterBytes) {
+async function streamBody(res, chunks, how = {}) {
+  const o = typeof how === 'number' ? { cutAfterBytes: how } : how;
+  const limit = Math.min(o.cutAfterBytes ?? Infinity, o.stallAfterBytes ?? Infinity);
+  const cut = o.cutAfterBytes !== undefined && o.cutAfterBytes <= (o.stallAfterBytes ?? Infinity);
+  const rate = o.bytesPerSec && o.bytesPerSec > 0 ? o.bytesPerSec : 0;
+  const slice = rate ? Math.max(1024, Math.floor(rate / 20)) : Infinity;
+  const t0 = Date.now();
   let sent = 0;
-  if (cutAfterBytes !== undefined && cutAfterBytes <= 0) {
+  /** at the limit: cut (destroy once written) or stall (write nothing more, leave the socket open) */
+  const stop = () => {
+    if (cut) setImmediate(() => res.destroy());
+    return sent;
+  };
+  if (limit <= 0) {
     res.flushHeaders();
-    setImmediate(() => res.destroy());
-    return 0;
+    return stop();
   }
   for await (const chunk of chunks) {
-    if (res.destroyed) return sent;
-    let c = chunk;
-    if (cutAfterBytes !== undefined && sent + c.length >= cutAfterBytes) {
-      c = c.subarray(0, cutAfterBytes - sent);
+    for (let off = 0; off < chunk.length;) {
+      if (res.destroyed) return sent;
+      const c = chunk.subarray(off, off + Math.min(slice, limit - sent));
+      off += c.length;
+      if (rate && o.sleep) {
+        const due = t0 + ((sent + c.length) / rate) * 1000;
+        if (due > Date.now()) await o.sleep(due - Date.now());
+        if (res.destroyed) return sent;
+      }
       sent += c.length;
-      res.write(c, () => res.destroy());
-      return sent;
-    }
-    sent += c.length;
-    if (!res.write(c)) {
-      const ok = await new Promise((resolve) => {
-        const onDrain = () => done(true);
-        const onClose = () => done(false);
-        /** @param {boolean} v */
-        function done(v) {
-          res.off('drain', onDrain);
-          res.off('close', onClose);
-          resolve(v);
-        }
-        res.on('drain', onDrain);
-        res.on('close', onClose);
-      });
-      if (!ok) return sent;
+      if (sent >= limit && cut) {
+        res.write(c, () => res.destroy()); // destroy once the last bytes are out
+        return sent;
+      }
+      const ok = res.write(c);
+      if (sent >= limit) return sent; // stalled: nothing more, the socket stays open
+      if (!ok && !(await drained(res))) return sent;
     }
   }
   if (!res.destroyed) res.end();
@@ -137,7 +164,8 @@ async function streamBody(res, chunks, cutAfterBytes) {
  * @param {string} opts.etag
  * @param {(start: number, end: number) => AsyncIterable<Buffer> | Iterable<Buffer>} opts.read  inclusive range
  * @param {Record<string, string>} [opts.headers]
- * @param {number} [opts.cutAfterBytes]
+ * @param {BodyFaults} [opts.body]   cut, stall or pace the body
+ * @param {(status: number) => void} [opts.onHead]  called with the status before the body is sent
  * @returns {Promise<number>} the status sent
  */
 async function serveBytes(req, res, opts) {
@@ -153,6 +181,7 @@ async function serveBytes(req, res, opts) {
   const ifRange = req.headers['if-range'];
   if (range && ifRange && ifRange !== etag) range = null;
   if (range === 'unsatisfiable') {
+    if (opts.onHead) opts.onHead(416);
     res.writeHead(416, { ...base, 'content-range': `bytes */${size}`, 'content-length': '0' });
     res.end();
     return 416;
@@ -163,12 +192,13 @@ async function serveBytes(req, res, opts) {
   /** @type {Record<string, string>} */
   const headers = { ...base, 'content-length': String(Math.max(0, end - start + 1)) };
   if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  if (opts.onHead) opts.onHead(status);
   res.writeHead(status, headers);
   if (req.method === 'HEAD' || size === 0) {
     res.end();
     return status;
   }
-  await streamBody(res, opts.read(start, end), opts.cutAfterBytes);
+  await streamBody(res, opts.read(start, end), opts.body);
   return status;
 }
 

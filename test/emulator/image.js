@@ -2,13 +2,13 @@
 'use strict';
 
 /**
- * Reads an image's format and pixel size from its header bytes (PNG, JPEG, WebP), and checks a first-frame image
- * against MODEL_LIMITS the way the model would after fetching it.
+ * Reads an image's format and pixel size from its header bytes (PNG, JPEG, WebP; GIF and BMP to refuse them), and
+ * checks a first-frame image against MODEL_LIMITS the way the model would after fetching it.
  */
 
 const { MODEL_LIMITS } = require('./schema');
 
-/** @typedef {{ format: 'png' | 'jpeg' | 'webp', width: number, height: number }} ImageInfo */
+/** @typedef {{ format: 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp', width: number, height: number }} ImageInfo */
 
 /** @param {Buffer} b @returns {ImageInfo | null} */
 function sniffImage(b) {
@@ -47,6 +47,13 @@ function sniffImage(b) {
     }
     if (kind === 'VP8X') return { format: 'webp', width: b.readUIntLE(24, 3) + 1, height: b.readUIntLE(27, 3) + 1 };
   }
+  // GIF and BMP: images, in formats the model does not take.
+  if (b.length >= 10 && /^GIF8[79]a$/.test(b.toString('latin1', 0, 6))) {
+    return { format: 'gif', width: b.readUInt16LE(6), height: b.readUInt16LE(8) };
+  }
+  if (b.length >= 26 && b.toString('latin1', 0, 2) === 'BM') {
+    return { format: 'bmp', width: Math.abs(b.readInt32LE(18)), height: Math.abs(b.readInt32LE(22)) };
+  }
   return null;
 }
 
@@ -61,8 +68,15 @@ function checkImage(bytes) {
     return { type: 'file_too_large', msg: 'File size exceeds the maximum allowed size', ctx: { max_size: L.imageMaxBytes } };
   }
   const info = sniffImage(bytes);
-  if (!info || !L.imageFormats.includes(info.format)) {
+  if (!info) {
     return { type: 'image_load_error', msg: 'Failed to load the image. Supported formats: JPEG, PNG, WebP.' };
+  }
+  if (!L.imageFormats.includes(info.format)) {
+    return {
+      type: 'unsupported_image_format',
+      msg: `Unsupported image format: ${info.format.toUpperCase()}. Supported formats: JPEG, PNG, WebP.`,
+      ctx: { supported_formats: [...L.imageFormats] },
+    };
   }
   const short = Math.min(info.width, info.height);
   if (short < L.imageMinShortSide) {

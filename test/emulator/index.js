@@ -3,12 +3,41 @@
 
 /**
  * A fal-compatible emulator for the Hailuo node's tests: one real HTTP server on 127.0.0.1 that answers fal's
- * queue, storage, platform-API and CDN paths (a client overrides only the origin).
+ * queue, storage, platform-API and CDN paths (a client overrides only the origin), plus a sample image host and a
+ * second origin ("another host"). It is never kinder than fal: what fal refuses, it refuses the same way.
  *
  *   const { startEmulator } = require('./test/emulator');
  *   const emu = await startEmulator({ apiKey: 'test-key', queueMs: 50, progressMs: 150 });
  *   // ... point the code under test at emu.url ...
  *   await emu.close();
+ *
+ * Options (options.js; cli.js has a flag for each):
+ *   apiKey 'test-key' · port 0 · queueMs 50 · progressMs 150 · latencyMs 0 · validation 'submit'|'runner'
+ *   cancelMs 100            a running job stops this long after a cancel (202; it stays IN_PROGRESS meanwhile)
+ *   inProgressCancel 'stop'|'ignore'  whether the runner honours that cancel ('ignore': it goes on to its video)
+ *   concurrency 0           most jobs IN_PROGRESS at once (0 = no limit); the rest wait IN_QUEUE
+ *   videoBytes              size of the served video (the fixture plus a `free` box)
+ *   cdnBytesPerSec 0        pace CDN downloads (0 = no limit)
+ *   imageFetchTimeoutMs 5000  the runner's deadline to fetch an image_url
+ *   webhookRetryMs 500      first retry delay of a failed webhook delivery (doubling, 10 attempts)
+ *
+ * Faults (emu.fault(spec) or POST /_emulator/faults; one-shot, `times` for more; see faults.js):
+ *   {route, status, body?, headers?}  answer that status     {route, delayMs}  answer late
+ *   {route, reset: true}              drop the connection    {route: 'submit', afterAccept: true}  accept, then drop
+ *   {route: cdn|file|sample|stream, cutAfterBytes: N}   N body bytes, then drop
+ *   {route: cdn|file|sample|stream, stallAfterBytes: N} N body bytes, then silence with the socket open
+ *   {route: 'stream', silent: true}   SSE headers, never an event
+ *   {route: 'webhook', duplicate: true} / {route: 'webhook', delayMs: N}  per delivery: twice / late
+ *   routes: submit status stream result cancel initiate upload file cdn pricing models sample webhook.
+ *   Routes that need the key check it first: a wrong key is a 401 and leaves the fault queued.
+ *
+ * The model's runner reads every image_url for real when a job starts (any host, http(s) or data:) and fails the
+ * job with a 422 when it cannot be fetched, is not a JPEG/PNG/WebP, is 20 MB or more, has a short side of 300 px or
+ * less, or an aspect ratio outside 2:5..5:2. Images to use: GET {url}/_samples/... (samples.js).
+ *
+ * Admin (no auth): POST|GET|DELETE /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset,
+ * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls.
+ * Marker: a prompt containing [emulator:fail] makes the generation fail (500).
  */
 
 const { once } = require('node:events');
@@ -16,33 +45,28 @@ const { Timers } = require('./timers');
 const { FaultQueue } = require('./faults');
 const { JobQueue, emptyStats } = require('./queue');
 const { Storage } = require('./storage');
+const { Webhooks } = require('./webhooks');
 const { createVideoSource } = require('./cdn');
 const { createServer } = require('./server');
+const { startOtherOrigin } = require('./other-origin');
+const { prepareJob } = require('./runner');
+const { resolveOptions } = require('./options');
 const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
 
 /**
- * @typedef {object} EmulatorOptions
- * @property {string} [apiKey]       the only key accepted (Authorization: Key <apiKey>); default 'test-key'
- * @property {number} [port]         0 = a random free port (default); the host is always 127.0.0.1
- * @property {number} [queueMs]      time a job stays IN_QUEUE (default 50)
- * @property {number} [progressMs]   time a job stays IN_PROGRESS (default 150)
- * @property {number} [videoBytes]   size of the served video: the fixture MP4 plus one `free` box of padding
- * @property {number} [latencyMs]    extra delay before every HTTP answer (default 0)
- * @property {'submit' | 'runner'} [validation]  where input validation 422s appear: at submit (default), or as
- *   the job's failure after queueing (result 422), for testing both behaviours
- */
-
-/**
+ * @typedef {import('./options').EmulatorOptions} EmulatorOptions
  * @typedef {import('./queue').Stats} Stats
  * @typedef {import('./server').Call} Call
  * @typedef {import('./queue').Job} Job
  * @typedef {import('./storage').Upload} Upload
+ * @typedef {import('./webhooks').WebhookRecord} WebhookRecord
+ * @typedef {import('./other-origin').OtherCall} OtherCall
  */
 
 /**
  * The emulator's shared state, as route handlers see it (ctx.emu).
  * @typedef {object} EmulatorState
- * @property {Required<Omit<EmulatorOptions, 'videoBytes'>> & { videoBytes?: number }} options
+ * @property {import('./options').ResolvedOptions} options
  * @property {string} apiKey
  * @property {string} baseUrl
  * @property {Call[]} calls
@@ -51,6 +75,8 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {Timers} timers
  * @property {JobQueue} queue
  * @property {Storage} storage
+ * @property {Webhooks} webhooks
+ * @property {OtherCall[]} otherCalls
  * @property {import('./cdn').VideoSource} video
  * @property {() => Record<string, number>} statsView
  * @property {() => void} reset
@@ -59,24 +85,20 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
 /**
  * @typedef {object} Emulator
  * @property {string} url                 'http://127.0.0.1:PORT'
+ * @property {string} otherUrl            another origin: answers everything 200 {} and records it (otherCalls)
  * @property {number} port
- * @property {() => Promise<void>} close  destroys open sockets (SSE too) and clears every timer
- * @property {Call[]} calls               every HTTP call, in arrival order
+ * @property {() => Promise<void>} close  destroys open sockets (SSE and stalled bodies too) and clears every timer
+ * @property {Call[]} calls               every HTTP call, in arrival order (the runner's image reads: runner: true)
  * @property {Map<string, Job>} jobs      request_id -> job
  * @property {Map<string, Upload>} uploads  file_url -> uploaded file
- * @property {() => Record<string, number>} stats
+ * @property {WebhookRecord[]} webhooks   every webhook delivery attempt
+ * @property {OtherCall[]} otherCalls     every request the other origin got
+ * @property {() => Record<string, number>} stats  counters (Stats) plus `running`: jobs not ended
  * @property {(spec: import('./faults').FaultSpec | import('./faults').FaultSpec[]) => Emulator} fault
  * @property {() => void} clearFaults
- * @property {() => void} reset           clears calls, jobs, uploads, stats and faults
+ * @property {() => void} reset           clears calls, jobs, uploads, webhooks, other calls, stats and faults
  * @property {import('node:http').Server} server
  */
-
-/** @param {unknown} v @param {string} name @param {number} dflt */
-function nonNegative(v, name, dflt) {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`${name} must be a number >= 0`);
-  return v;
-}
 
 /**
  * Starts the emulator on 127.0.0.1.
@@ -84,100 +106,79 @@ function nonNegative(v, name, dflt) {
  * @returns {Promise<Emulator>}
  */
 async function startEmulator(opts = {}) {
-  const options = {
-    apiKey: opts.apiKey === undefined ? 'test-key' : opts.apiKey,
-    port: nonNegative(opts.port, 'port', 0),
-    queueMs: nonNegative(opts.queueMs, 'queueMs', 50),
-    progressMs: nonNegative(opts.progressMs, 'progressMs', 150),
-    videoBytes: opts.videoBytes,
-    latencyMs: nonNegative(opts.latencyMs, 'latencyMs', 0),
-    validation: opts.validation === undefined ? /** @type {const} */ ('submit') : opts.validation,
-  };
-  if (!options.apiKey) throw new TypeError('apiKey must be a non-empty string');
-  if (options.validation !== 'submit' && options.validation !== 'runner') {
-    throw new TypeError("validation must be 'submit' or 'runner'");
-  }
+  const options = resolveOptions(opts);
   const video = createVideoSource(options.videoBytes);
   const timers = new Timers();
   const stats = emptyStats();
   const faults = new FaultQueue();
+  const webhooks = new Webhooks({ timers, faults, retryMs: options.webhookRetryMs });
+  const other = await startOtherOrigin();
   /** @type {Call[]} */
   const calls = [];
 
   /** @type {EmulatorState} */
-  const state = /** @type {any} */ ({ options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, video });
+  const state = /** @type {any} */ ({
+    options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, video, webhooks, otherCalls: other.calls,
+  });
   const storage = new Storage({ baseUrl: () => state.baseUrl, stats });
   const queue = new JobQueue({
     queueMs: options.queueMs,
     progressMs: options.progressMs,
+    cancelMs: options.cancelMs,
+    inProgressCancel: options.inProgressCancel,
+    concurrency: options.concurrency,
     baseUrl: () => state.baseUrl,
     videoSize: () => video.size,
-    validation: options.validation,
+    prepare: (job, ep, signal) => prepareJob(ep, job.input, {
+      validation: options.validation,
+      fetchTimeoutMs: options.imageFetchTimeoutMs,
+      signal,
+    }),
+    onEnd: (job) => {
+      if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, queue.outcome(job));
+    },
     timers,
     stats,
-    fetchImage: (u) => fetchImage(u),
   });
   state.storage = storage;
   state.queue = queue;
-  state.statsView = () => {
-    const { inFlight, ...rest } = stats;
-    return { ...rest, inFlight };
-  };
+  state.statsView = () => ({ ...stats, running: stats.inFlight });
   state.reset = () => {
     calls.length = 0;
+    other.calls.length = 0;
     queue.reset();
     storage.reset();
+    webhooks.reset();
     faults.clear();
     Object.assign(stats, emptyStats());
   };
 
   const { server, sockets } = createServer(state);
   server.listen(options.port, '127.0.0.1');
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (e) {
+    await other.close();
+    throw e;
+  }
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('emulator: no TCP address');
   const port = address.port;
   state.baseUrl = `http://127.0.0.1:${port}`;
-
-  /**
-   * What the "model" gets when it fetches an image URL: bytes for this emulator's /files/ and data: URIs,
-   * an error when it cannot be fetched, nothing for external URLs (accepted as-is; no network here).
-   * @param {string} raw @returns {import('./queue').ImageFetch}
-   */
-  function fetchImage(raw) {
-    if (/^data:/i.test(raw)) {
-      const m = /^data:([^,]*),(.*)$/is.exec(raw);
-      if (!m) return { error: 'malformed data URI' };
-      try {
-        const bytes = /;base64$/i.test(m[1]) ? Buffer.from(m[2], 'base64') : Buffer.from(decodeURIComponent(m[2]), 'latin1');
-        return { bytes };
-      } catch {
-        return { error: 'malformed data URI' };
-      }
-    }
-    let u;
-    try {
-      u = new URL(raw);
-    } catch {
-      return { error: 'invalid URL' };
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `unsupported URL scheme ${u.protocol}` };
-    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && u.port === String(port);
-    if (!local) return {};
-    const file = storage.fileForUrl(u);
-    return file ? { bytes: file.bytes } : { error: 'HTTP 404 Not Found' };
-  }
 
   /** @type {Promise<void> | undefined} */
   let closing;
   /** @type {Emulator} */
   const emu = {
     url: state.baseUrl,
+    otherUrl: other.url,
     port,
     server,
     calls,
     jobs: queue.jobs,
     uploads: storage.uploads,
+    webhooks: webhooks.records,
+    otherCalls: other.calls,
     stats: state.statsView,
     fault(spec) {
       faults.add(spec);
@@ -189,8 +190,11 @@ async function startEmulator(opts = {}) {
       if (!closing) {
         closing = new Promise((resolve) => {
           timers.clearAll();
-          server.close(() => resolve());
+          webhooks.stop();
+          queue.stop();
+          const done = Promise.all([new Promise((r) => server.close(() => r(undefined))), other.close()]);
           for (const s of sockets) s.destroy();
+          done.then(() => resolve());
         });
       }
       return closing;

@@ -80,6 +80,7 @@ function handleStatus(ctx) {
 /**
  * GET .../requests/{id}/status/stream?logs=0|1 — server-sent events: `data: <status json>\n\n` at once and on every
  * status change; the stream ends after COMPLETED. Stream events carry only the logs new since the previous event.
+ * Faults: cutAfterBytes (destroyed mid-way), stallAfterBytes (nothing more after N bytes), silent (no event at all).
  * @param {Ctx} ctx
  */
 function handleStream(ctx) {
@@ -88,7 +89,9 @@ function handleStream(ctx) {
   const { queue } = ctx.emu;
   const { res } = ctx;
   const logs = ctx.url.searchParams.get('logs') === '1';
-  const cut = ctx.fault && ctx.fault.cutAfterBytes;
+  const f = ctx.fault || { route: 'stream' };
+  const cut = f.cutAfterBytes;
+  const stall = f.stallAfterBytes;
   let written = 0;
   let logsFrom = 0;
   /** @type {string | null} */
@@ -102,6 +105,7 @@ function handleStream(ctx) {
     connection: 'keep-alive',
   });
   res.flushHeaders();
+  if (f.silent) return; // headers only: no event ever, the stream left open
 
   /** @param {Job} j */
   const send = (j) => {
@@ -114,6 +118,12 @@ function handleStream(ctx) {
       frame = frame.subarray(0, Math.max(0, cut - written));
       unsubscribe();
       res.write(frame, () => res.destroy());
+      return;
+    }
+    if (stall !== undefined && written + frame.length >= stall) {
+      frame = frame.subarray(0, Math.max(0, stall - written));
+      unsubscribe(); // nothing more, the stream left open
+      res.write(frame);
       return;
     }
     written += frame.length;

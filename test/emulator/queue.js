@@ -2,35 +2,44 @@
 'use strict';
 
 /**
- * The job store and its state machine: IN_QUEUE -> IN_PROGRESS -> COMPLETED (with output or error), or CANCELLED.
- * No HTTP here; queue-routes.js speaks the protocol.
+ * The job store and its state machine. IN_QUEUE (at least queueMs, and while `concurrency` jobs run) -> IN_PROGRESS
+ * (the runner reads the inputs, then generates for progressMs) -> COMPLETED with an output or an error. A cancel
+ * ends a queued job at once (CANCELLED, never billed) and only asks a running one to stop: it stays IN_PROGRESS for
+ * cancelMs, then ends COMPLETED with the cancellation error. No HTTP here; queue-routes.js speaks the protocol.
  */
 
 const { randomUUID } = require('node:crypto');
-const { validateInput, withDefaults } = require('./schema');
-const { checkImage } = require('./image');
+const { withDefaults, priceFor } = require('./schema');
+const { ERRORS_DOC } = require('./runner');
 
 const FAIL_MARKER = '[emulator:fail]';
-const ERRORS_DOC = 'https://docs.fal.ai/errors';
 
 /** @typedef {import('./schema').EndpointSpec} EndpointSpec */
 /** @typedef {import('./timers').Timers} Timers */
+/** @typedef {import('./runner').Failure} Failure */
 
 /**
  * @typedef {object} Job  what emu.jobs holds
  * @property {string} requestId
  * @property {string} endpoint
  * @property {Record<string, unknown>} input
- * @property {'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'CANCELLED'} status
+ * @property {'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'CANCELLED'} status  CANCELLED: cancelled while queued
+ *   (fal answers COMPLETED with an error for it)
  * @property {string} [error]
  * @property {string} [errorType]
  * @property {number} submittedAt
  * @property {number} [startedAt]
+ * @property {number} [inputsReadAt]   when the runner had read (fetched) the inputs
  * @property {number} [completedAt]
  * @property {boolean} fetched        the result was fetched after the job ended
  * @property {number} resultFetches   how many times
- * @property {string} [webhookUrl]    fal_webhook of the submit (recorded, not called)
+ * @property {string} [webhookUrl]    fal_webhook of the submit (POSTed to when the job ends)
  * @property {Record<string, unknown>} [output]
+ * @property {boolean} cancelRequested  a cancel was asked for (any answer but ALREADY_COMPLETED)
+ * @property {number} [cancelRequestedAt]  when the first such cancel came
+ * @property {number} cancelRequests  how many such cancels
+ * @property {boolean} billed         fal bills only successful outputs: true once the job produced its video
+ * @property {number} [costUsd]       the price billed
  */
 
 /**
@@ -40,35 +49,37 @@ const ERRORS_DOC = 'https://docs.fal.ai/errors';
  * @property {Set<(job: Job | null) => void>} listeners
  * @property {{ message: string, level: string, source: string, timestamp: string }[]} logs
  * @property {{ status: number, body: unknown, errorType?: string } | undefined} resultError
- */
-
-/**
- * @typedef {object} ImageFetch   what the "model" got when it fetched an image URL
- * @property {Buffer} [bytes]     the image (emulator-hosted file or data: URI)
- * @property {string} [error]     it could not be fetched
- * (neither: an external URL, accepted as-is)
+ * @property {boolean} ready        its minimum queue time has passed
+ * @property {boolean} stopping     a cancel asked the runner to stop
+ * @property {number} finishAt      when generation ends (set when the job starts)
+ * @property {AbortController} abort  stops the runner reading the inputs
  */
 
 /**
  * @typedef {object} Stats
- * @property {number} submits
- * @property {number} accepted
- * @property {number} rejected
- * @property {number} cancelled
- * @property {number} completed
- * @property {number} failed
- * @property {number} maxInFlight
+ * @property {number} submits       submit calls
+ * @property {number} accepted      jobs created
+ * @property {number} rejected      submit calls that created no job
+ * @property {number} cancelled     jobs ended by a cancel (queued or running)
+ * @property {number} completed     jobs ended with a video
+ * @property {number} failed        jobs ended with an error (not a cancel)
+ * @property {number} maxInFlight   most jobs submitted and not ended at once
+ * @property {number} maxRunning    most jobs IN_PROGRESS at once
  * @property {number} uploads
- * @property {number} downloads
- * @property {number} duplicates
- * @property {number} inFlight
+ * @property {number} downloads     CDN GETs (video downloads, resumed ones included)
+ * @property {number} rangeDownloads  CDN GETs answered 206 (a Range request: a resume)
+ * @property {number} duplicates    jobs whose endpoint and input equal an earlier job's
+ * @property {number} billed        jobs billed (a video produced)
+ * @property {number} billedUsd     their total price
+ * @property {number} inFlight      jobs not ended now (also shown as `running`)
+ * @property {number} inProgress    jobs IN_PROGRESS now
  */
 
 /** @returns {Stats} */
 function emptyStats() {
   return {
-    submits: 0, accepted: 0, rejected: 0, cancelled: 0, completed: 0, failed: 0,
-    maxInFlight: 0, uploads: 0, downloads: 0, duplicates: 0, inFlight: 0,
+    submits: 0, accepted: 0, rejected: 0, cancelled: 0, completed: 0, failed: 0, maxInFlight: 0, maxRunning: 0,
+    uploads: 0, downloads: 0, rangeDownloads: 0, duplicates: 0, billed: 0, billedUsd: 0, inFlight: 0, inProgress: 0,
   };
 }
 
@@ -82,15 +93,25 @@ function stableStringify(v) {
   return JSON.stringify(v) ?? 'null';
 }
 
+const CANCELLED = {
+  message: 'Request was cancelled',
+  errorType: 'client_cancelled',
+  status: 499, // fal's request-error table: client_cancelled, typically 499
+};
+
 class JobQueue {
   /**
    * @param {object} opts
    * @param {number} opts.queueMs
    * @param {number} opts.progressMs
+   * @param {number} opts.cancelMs        how long a running job takes to stop after a cancel
+   * @param {'stop' | 'ignore'} opts.inProgressCancel  what the runner does when asked to stop
+   * @param {number} opts.concurrency     most jobs IN_PROGRESS at once (0 = no limit)
    * @param {() => string} opts.baseUrl
    * @param {() => number} opts.videoSize
-   * @param {(url: string) => ImageFetch} opts.fetchImage
-   * @param {'submit' | 'runner'} opts.validation
+   * @param {(job: Job, ep: EndpointSpec, signal: AbortSignal) => Promise<Failure | null>} opts.prepare  the runner
+   *   reading the inputs
+   * @param {(job: Job) => void} [opts.onEnd]   after a job ended (webhooks)
    * @param {Timers} opts.timers
    * @param {Stats} opts.stats
    */
@@ -123,16 +144,23 @@ class JobQueue {
       submittedAt: Date.now(),
       fetched: false,
       resultFetches: 0,
+      cancelRequested: false,
+      cancelRequests: 0,
+      billed: false,
     };
     if (meta.webhookUrl) job.webhookUrl = meta.webhookUrl;
     this.jobs.set(job.requestId, job);
     this.internals.set(job.requestId, {
-      ep, timer: undefined, listeners: new Set(), logs: [], resultError: undefined,
+      ep, timer: undefined, listeners: new Set(), logs: [], resultError: undefined, ready: false, stopping: false,
+      finishAt: 0, abort: new AbortController(),
     });
     stats.accepted += 1;
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    this.schedule(job, () => this.start(job), this.opts.queueMs);
+    this.schedule(job, () => {
+      this.inner(job).ready = true;
+      this.pump();
+    }, this.opts.queueMs);
     return job;
   }
 
@@ -165,54 +193,56 @@ class JobQueue {
     for (const fn of [...this.inner(job).listeners]) fn(job);
   }
 
-  /** IN_QUEUE -> IN_PROGRESS: the runner picks the job up and fetches its inputs. @param {Job} job */
+  /** Starts queued jobs whose queue time has passed, oldest first, while the concurrency limit allows. */
+  pump() {
+    const limit = this.opts.concurrency;
+    for (const job of this.jobs.values()) {
+      if (limit > 0 && this.opts.stats.inProgress >= limit) return;
+      if (job.status === 'IN_QUEUE' && this.inner(job).ready) this.start(job);
+    }
+  }
+
+  /** IN_QUEUE -> IN_PROGRESS: the runner picks the job up and reads its inputs. @param {Job} job */
   start(job) {
-    if (job.status !== 'IN_QUEUE') return;
+    const { stats } = this.opts;
     const inner = this.inner(job);
     job.status = 'IN_PROGRESS';
     job.startedAt = Date.now();
+    inner.finishAt = job.startedAt + this.opts.progressMs;
+    stats.inProgress += 1;
+    stats.maxRunning = Math.max(stats.maxRunning, stats.inProgress);
     this.log(job, 'Starting generation (emulator)');
     this.emit(job);
-
-    if (this.opts.validation === 'runner') {
-      const errors = validateInput(inner.ep, job.input);
-      if (errors.length) {
-        this.fail(job, {
-          status: 422,
-          body: { detail: errors },
-          message: errors.map((e) => `${e.loc.join('.')}: ${e.msg}`).join('; '),
-          errorType: errors[0].type,
-        });
-        return;
-      }
-    }
-    for (const [field, spec] of Object.entries(inner.ep.fields)) {
-      if (!(spec.type === 'string' && spec.image)) continue;
-      const url = job.input[field];
-      if (typeof url !== 'string') continue;
-      const problem = this.checkImageField(url);
-      if (problem) {
-        const detail = [{ loc: ['body', field], msg: problem.msg, type: problem.type, url: `${ERRORS_DOC}#${problem.type}`, input: url, ...(problem.ctx ? { ctx: problem.ctx } : {}) }];
-        this.fail(job, { status: 422, body: { detail }, message: problem.msg, errorType: problem.type });
-        return;
-      }
-    }
-    this.schedule(job, () => this.finish(job), this.opts.progressMs);
+    this.opts.prepare(job, inner.ep, inner.abort.signal).then(
+      (failure) => this.inputsRead(job, inner, failure),
+      (err) => this.inputsRead(job, inner, {
+        status: 500,
+        body: { detail: `emulator error: ${err instanceof Error ? err.message : String(err)}` },
+        message: 'emulator error',
+        errorType: 'internal_server_error',
+      }),
+    );
   }
 
-  /** @param {string} url @returns {{ type: string, msg: string, ctx?: Record<string, unknown> } | null} */
-  checkImageField(url) {
-    const got = this.opts.fetchImage(url);
-    if (got.error) {
-      return { type: 'file_download_error', msg: `Failed to download the file. Please check if the URL is accessible. (${got.error})` };
+  /**
+   * The runner has read the inputs: the job fails, or generates until finishAt. Nothing happens when the job was
+   * reset, has ended, or is stopping after a cancel.
+   * @param {Job} job @param {JobInternals} inner @param {Failure | null} failure
+   */
+  inputsRead(job, inner, failure) {
+    if (this.internals.get(job.requestId) !== inner || job.status !== 'IN_PROGRESS' || inner.stopping) return;
+    job.inputsReadAt = Date.now();
+    if (failure) {
+      this.fail(job, failure);
+      return;
     }
-    if (got.bytes) return checkImage(got.bytes);
-    return null;
+    this.schedule(job, () => this.finish(job), Math.max(0, inner.finishAt - Date.now()));
   }
 
   /** IN_PROGRESS -> COMPLETED. @param {Job} job */
   finish(job) {
-    if (job.status !== 'IN_PROGRESS') return;
+    const inner = this.inner(job);
+    if (job.status !== 'IN_PROGRESS' || inner.stopping) return;
     const prompt = job.input.prompt;
     if (typeof prompt === 'string' && prompt.includes(FAIL_MARKER)) {
       const msg = 'Generation failed (emulator)';
@@ -224,7 +254,7 @@ class JobQueue {
       });
       return;
     }
-    const ep = this.inner(job).ep;
+    const { ep } = inner;
     const size = this.opts.videoSize();
     job.output = {
       [ep.output.field]: {
@@ -236,22 +266,26 @@ class JobQueue {
     };
     const used = withDefaults(ep, job.input); // what the model ran with
     this.log(job, `Generated a ${String(used.duration ?? '')}s video (emulator)`);
-    this.end(job, 'COMPLETED');
+    job.billed = true;
+    job.costUsd = priceFor(ep, job.input);
+    this.opts.stats.billed += 1;
+    this.opts.stats.billedUsd = Math.round((this.opts.stats.billedUsd + job.costUsd) * 100) / 100;
     this.opts.stats.completed += 1;
+    this.end(job, 'COMPLETED');
   }
 
   /**
    * The job ends COMPLETED with an error.
-   * @param {Job} job
-   * @param {{ status: number, body: unknown, message: string, errorType: string }} e
+   * @param {Job} job @param {Failure} e @param {'COMPLETED' | 'CANCELLED'} [status]
    */
-  fail(job, e) {
+  fail(job, e, status = 'COMPLETED') {
     job.error = e.message;
     job.errorType = e.errorType;
     this.inner(job).resultError = { status: e.status, body: e.body, errorType: e.errorType };
     this.log(job, e.message, 'ERROR');
-    this.end(job, 'COMPLETED');
-    this.opts.stats.failed += 1;
+    if (e.errorType === CANCELLED.errorType) this.opts.stats.cancelled += 1;
+    else this.opts.stats.failed += 1;
+    this.end(job, status);
   }
 
   /** @param {Job} job @param {'COMPLETED' | 'CANCELLED'} status */
@@ -259,29 +293,54 @@ class JobQueue {
     const inner = this.inner(job);
     this.opts.timers.clear(inner.timer);
     inner.timer = undefined;
+    inner.abort.abort();
+    if (job.status === 'IN_PROGRESS') this.opts.stats.inProgress -= 1;
     job.status = status;
     job.completedAt = Date.now();
     this.opts.stats.inFlight -= 1;
     this.emit(job);
+    if (this.opts.onEnd) this.opts.onEnd(job);
+    this.pump();
   }
 
   /**
+   * PUT .../cancel: a queued job ends at once; a running one is asked to stop (it ends cancelMs later, or, with
+   * inProgressCancel 'ignore', goes on to its video).
    * @param {Job} job
    * @returns {'CANCELLATION_REQUESTED' | 'ALREADY_COMPLETED'}
    */
   cancel(job) {
-    if (job.status === 'COMPLETED' || job.status === 'CANCELLED') return 'ALREADY_COMPLETED';
-    job.error = 'Request was cancelled';
-    job.errorType = 'client_cancelled';
-    this.inner(job).resultError = {
-      status: 499,
-      body: { detail: 'Request was cancelled', error_type: 'client_cancelled' },
-      errorType: 'client_cancelled',
+    if (this.isEnded(job)) return 'ALREADY_COMPLETED';
+    const inner = this.inner(job);
+    job.cancelRequested = true;
+    job.cancelRequests += 1;
+    if (job.cancelRequestedAt === undefined) job.cancelRequestedAt = Date.now();
+    const failure = {
+      status: CANCELLED.status,
+      body: { detail: CANCELLED.message, error_type: CANCELLED.errorType },
+      message: CANCELLED.message,
+      errorType: CANCELLED.errorType,
     };
-    this.log(job, 'Request was cancelled', 'WARNING');
-    this.end(job, 'CANCELLED');
-    this.opts.stats.cancelled += 1;
+    if (job.status === 'IN_QUEUE') {
+      this.fail(job, failure, 'CANCELLED');
+    } else if (!inner.stopping && this.opts.inProgressCancel === 'stop') {
+      inner.stopping = true;
+      inner.abort.abort();
+      this.log(job, 'Cancellation requested: the runner is stopping', 'WARNING');
+      this.schedule(job, () => this.fail(job, failure), this.opts.cancelMs);
+    } else if (job.cancelRequests === 1) {
+      this.log(job, 'Cancellation requested: the runner goes on', 'WARNING');
+    }
     return 'CANCELLATION_REQUESTED';
+  }
+
+  /**
+   * How the job ended, for webhooks: its output, or the error the result call gives.
+   * @param {Job} job @returns {{ ok: true, payload: unknown } | { ok: false, status: number, payload: unknown }}
+   */
+  outcome(job) {
+    const err = this.inner(job).resultError;
+    return err ? { ok: false, status: err.status, payload: err.body } : { ok: true, payload: job.output };
   }
 
   /** @param {Job} job @returns {boolean} */
@@ -368,10 +427,16 @@ class JobQueue {
     return () => listeners.delete(fn);
   }
 
-  /** Forgets every job (timers cleared, open streams told). */
+  /** Aborts the runner's reads in flight (close). */
+  stop() {
+    for (const inner of this.internals.values()) inner.abort.abort();
+  }
+
+  /** Forgets every job (timers cleared, the runner's reads aborted, open streams told). */
   reset() {
     for (const inner of this.internals.values()) {
       this.opts.timers.clear(inner.timer);
+      inner.abort.abort();
       for (const fn of [...inner.listeners]) fn(null);
     }
     this.jobs.clear();

@@ -4,12 +4,12 @@
 /**
  * Maps a method and path to a route name and its parameters. Paths are fal's real ones; only the origin differs.
  *
- * @typedef {'submit'|'status'|'stream'|'result'|'cancel'|'initiate'|'upload'|'file'|'cdn'|'pricing'|'models'|'admin'|'unknown'} RouteName
+ * @typedef {'submit'|'status'|'stream'|'result'|'cancel'|'initiate'|'upload'|'file'|'cdn'|'pricing'|'models'|'jwks'|'sample'|'admin'|'unknown'} RouteName
  * @typedef {{ route: RouteName, params: Record<string, string> }} RouteMatch
  */
 
 /** First path segments that belong to the other hosts' APIs, never to an app owner. */
-const RESERVED = new Set(['v1', 'storage', 'upload', 'files', 'cdn', '_emulator']);
+const RESERVED = new Set(['v1', 'storage', 'upload', 'files', 'cdn', '_emulator', '_samples', '.well-known']);
 
 /** @param {string} s @returns {string | null} */
 function decode(s) {
@@ -30,6 +30,15 @@ function matchRoute(method, pathname) {
   let m;
 
   if (pathname.startsWith('/_emulator/')) return { route: 'admin', params: { action: pathname.slice(11) } };
+
+  // the sample image host (not fal)
+  if (pathname.startsWith('/_samples/') && get) {
+    const name = decode(pathname.slice('/_samples/'.length));
+    if (name !== null) return { route: 'sample', params: { name } };
+  }
+
+  // fal's public keys for webhook signatures (rest.fal.ai)
+  if (pathname === '/.well-known/jwks.json' && get) return { route: 'jwks', params: {} };
 
   // platform API (api.fal.ai)
   if (pathname === '/v1/models/pricing' && get) return { route: 'pricing', params: {} };

@@ -21,39 +21,70 @@ const MODEL_LIMITS = Object.freeze({
  *   | { type: 'enum', required?: boolean, values: string[], default?: string }
  *   | { type: 'boolean', required?: boolean, default?: boolean }} FieldSpec
  *
- * @typedef {object} EndpointSpec
+ * @typedef {object} EndpointRow  one fal endpoint, as the table below writes it
  * @property {string} id           full endpoint id, e.g. 'fal-ai/minimax/hailuo-2.3/standard/image-to-video'
+ * @property {string} title        fal's display name
+ * @property {string} category     'image-to-video' | 'text-to-video'
+ * @property {string[]} fields     input fields, in fal's order: names from FIELDS ('duration' takes `durations`)
+ * @property {string[]} [durations]  the `duration` enum, default first
+ * @property {Record<string, number>} prices  USD per video: by duration ({ '6': 0.28, '10': 0.56 }), or { video: n }
+ *
+ * @typedef {object} EndpointSpec  a row, expanded
+ * @property {string} id
  * @property {string} owner        'fal-ai'
  * @property {string} alias        'minimax' (status/result/cancel URLs use owner/alias only)
  * @property {Record<string, FieldSpec>} fields  input schema, in fal's field order
  * @property {{ field: string, fileName: string, contentType: string }} output  the output File
- * @property {{ unit_price: number, unit: string, currency: string }} price
+ * @property {Record<string, number>} prices
+ * @property {{ unit_price: number, unit: string, currency: string }} price  what the pricing API answers
  * @property {{ display_name: string, category: string, description: string }} metadata
  */
 
-/** @param {Omit<EndpointSpec, 'owner' | 'alias'>} row @returns {EndpointSpec} */
+/** Every input field a row can name. */
+const FIELDS = Object.freeze({
+  prompt: Object.freeze({ type: 'string', required: true, minLength: 1, maxLength: MODEL_LIMITS.promptMaxChars }),
+  image_url: Object.freeze({ type: 'string', required: true, image: true }),
+  prompt_optimizer: Object.freeze({ type: 'boolean', default: true }),
+});
+
+/** @param {EndpointRow} row @returns {EndpointSpec} */
 function endpoint(row) {
   const [owner, alias] = row.id.split('/');
-  return Object.freeze({ ...row, owner, alias });
+  /** @type {Record<string, FieldSpec>} */
+  const fields = {};
+  for (const name of row.fields) {
+    if (name === 'duration') {
+      if (!row.durations || !row.durations.length) throw new TypeError(`${row.id}: a duration field needs durations`);
+      fields.duration = { type: 'enum', values: [...row.durations], default: row.durations[0] };
+    } else {
+      const spec = /** @type {Record<string, FieldSpec>} */ (FIELDS)[name];
+      if (!spec) throw new TypeError(`${row.id}: unknown field ${name}`);
+      fields[name] = spec;
+    }
+  }
+  const first = row.durations ? row.durations[0] : 'video';
+  if (typeof row.prices[first] !== 'number') throw new TypeError(`${row.id}: no price for ${first}`);
+  return Object.freeze({
+    id: row.id,
+    owner,
+    alias,
+    fields,
+    output: { field: 'video', fileName: 'output.mp4', contentType: 'video/mp4' },
+    prices: { ...row.prices },
+    price: { unit_price: row.prices[first], unit: 'video', currency: 'USD' },
+    metadata: { display_name: row.title, category: row.category, description: `${row.title} (emulated)` },
+  });
 }
 
-/** The endpoint table. More models are more rows. */
+/** The endpoint table: one row per fal endpoint. */
 const ENDPOINTS = Object.freeze([
   endpoint({
     id: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
-    fields: {
-      prompt: { type: 'string', required: true, minLength: 1, maxLength: MODEL_LIMITS.promptMaxChars },
-      image_url: { type: 'string', required: true, image: true },
-      duration: { type: 'enum', values: ['6', '10'], default: '6' },
-      prompt_optimizer: { type: 'boolean', default: true },
-    },
-    output: { field: 'video', fileName: 'output.mp4', contentType: 'video/mp4' },
-    price: { unit_price: 0.28, unit: 'video', currency: 'USD' },
-    metadata: {
-      display_name: 'MiniMax Hailuo 2.3 Standard Image to Video',
-      category: 'image-to-video',
-      description: 'MiniMax Hailuo 2.3 Standard (768p) image-to-video (emulated)',
-    },
+    title: 'MiniMax Hailuo 2.3 Standard Image to Video',
+    category: 'image-to-video',
+    fields: ['prompt', 'image_url', 'duration', 'prompt_optimizer'],
+    durations: ['6', '10'],
+    prices: { 6: 0.28, 10: 0.56 },
   }),
 ]);
 
@@ -93,8 +124,8 @@ function checkBoolean(v) {
 }
 
 /**
- * Validates a request body against an endpoint's input schema, the way fal's FastAPI apps answer 422.
- * Unknown extra fields are ignored.
+ * Validates a request body against an endpoint's input schema, the way fal's FastAPI apps answer 422 (pydantic v2):
+ * every field error in schema order, then one `extra_forbidden` per unknown field.
  * @param {EndpointSpec} ep
  * @param {unknown} body  parsed JSON body
  * @returns {FieldError[]}  empty when valid
@@ -152,6 +183,9 @@ function validateInput(ep, body) {
       if (e) errors.push({ ...e, loc });
     }
   }
+  for (const [name, v] of Object.entries(obj)) {
+    if (!(name in ep.fields)) errors.push({ type: 'extra_forbidden', loc: ['body', name], msg: 'Extra inputs are not permitted', input: v });
+  }
   return errors;
 }
 
@@ -168,4 +202,14 @@ function withDefaults(ep, input) {
   return out;
 }
 
-module.exports = { ENDPOINTS, MODEL_LIMITS, findEndpoint, isKnownApp, validateInput, withDefaults };
+/**
+ * What a finished job costs: the price of the duration it ran with, or the row's one price.
+ * @param {EndpointSpec} ep @param {Record<string, unknown>} input @returns {number}
+ */
+function priceFor(ep, input) {
+  const used = withDefaults(ep, input);
+  const byDuration = used.duration !== undefined ? ep.prices[String(used.duration)] : undefined;
+  return byDuration !== undefined ? byDuration : ep.price.unit_price;
+}
+
+module.exports = { ENDPOINTS, FIELDS, MODEL_LIMITS, endpoint, findEndpoint, isKnownApp, validateInput, withDefaults, priceFor };

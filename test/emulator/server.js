@@ -2,8 +2,9 @@
 'use strict';
 
 /**
- * The HTTP server: records every call, adds latency, applies faults, checks auth, then dispatches by route.
- * All sockets are tracked so close() can destroy them (SSE streams included).
+ * The HTTP server: records every call, adds latency, checks the key (routes that need one), applies a queued fault,
+ * then dispatches by route. A wrong key is a 401 even when a fault is queued, and the fault stays queued.
+ * All sockets are tracked so close() can destroy them (SSE streams and stalled bodies included).
  */
 
 const http = require('node:http');
@@ -15,6 +16,8 @@ const { ERROR_TYPES } = require('./faults');
 const { handleSubmit, handleStatus, handleStream, handleResult, handleCancel } = require('./queue-routes');
 const { handleInitiate, handleUpload, handleFile } = require('./storage');
 const { handleCdn } = require('./cdn');
+const { handleSample } = require('./samples');
+const { RUNNER_HEADER } = require('./fetch-url');
 const { handlePricing, handleModels } = require('./platform');
 const { handleAdmin } = require('./admin');
 
@@ -33,7 +36,9 @@ const { handleAdmin } = require('./admin');
  * @property {Record<string, string>} headers  lower-case; Authorization redacted to 'Key ***'
  * @property {number} at       arrival time (ms)
  * @property {'missing' | 'invalid' | 'ok'} [auth]  for routes that need a key
- * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'cut' when a fault hit this call
+ * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'cut' | 'stall' | 'silent' when a fault
+ *   hit this call
+ * @property {true} [runner]   made by the model's runner reading an input file (not by the client)
  * @property {string} [requestId]  the x-fal-request-id answered
  */
 
@@ -48,7 +53,7 @@ const { handleAdmin } = require('./admin');
  * @property {Buffer} body
  * @property {unknown} json        parsed JSON body (undefined when empty or not JSON)
  * @property {string} [jsonError]  set when a non-empty body is not valid JSON
- * @property {FaultSpec} [fault]   the fault consumed by this call (for cutAfterBytes)
+ * @property {FaultSpec} [fault]   the fault consumed by this call (body faults: cutAfterBytes, stallAfterBytes, silent)
  * @property {EmulatorState} emu
  * @property {boolean} accepted    submit: a job was created
  * @property {(id: string) => void} setRequestId
@@ -71,6 +76,8 @@ const HANDLERS = {
   cdn: handleCdn,
   pricing: handlePricing,
   models: handleModels,
+  jwks: (ctx) => sendJson(ctx.res, 200, ctx.emu.webhooks.jwks),
+  sample: handleSample,
   admin: handleAdmin,
 };
 
@@ -115,6 +122,7 @@ async function handle(emu, req, res) {
     headers: redactHeaders(req.headers, emu.apiKey),
     at: Date.now(),
   };
+  if (req.headers[RUNNER_HEADER]) call.runner = true;
   emu.calls.push(call);
   if (route === 'submit') emu.stats.submits += 1;
 
@@ -162,7 +170,17 @@ async function handle(emu, req, res) {
 
     await emu.timers.sleep(emu.options.latencyMs);
 
-    // faults (afterAccept faults wait for the job to be created: see takeAcceptFault)
+    if (AUTH_ROUTES.has(route)) {
+      const header = req.headers.authorization;
+      const auth = checkAuth(header, emu.apiKey);
+      call.auth = auth.ok ? 'ok' : header ? 'invalid' : 'missing';
+      if (!auth.ok) {
+        sendJson(res, 401, { detail: auth.detail });
+        return;
+      }
+    }
+
+    // faults, once the key is good (afterAccept faults wait for the job to be created: see takeAcceptFault)
     const first = emu.faults.peek(route);
     if (first && !first.afterAccept) {
       const fault = /** @type {FaultSpec} */ (emu.faults.take(route));
@@ -191,16 +209,8 @@ async function handle(emu, req, res) {
         return;
       }
       if (fault.cutAfterBytes !== undefined) call.fault = 'cut';
-    }
-
-    if (AUTH_ROUTES.has(route)) {
-      const header = req.headers.authorization;
-      const auth = checkAuth(header, emu.apiKey);
-      call.auth = auth.ok ? 'ok' : header ? 'invalid' : 'missing';
-      if (!auth.ok) {
-        sendJson(res, 401, { detail: auth.detail });
-        return;
-      }
+      else if (fault.stallAfterBytes !== undefined) call.fault = 'stall';
+      else if (fault.silent) call.fault = 'silent';
     }
 
     const handler = HANDLERS[route];

@@ -157,7 +157,7 @@ async function handleFile(ctx) {
     contentType: file.contentType,
     etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
     read: (start, end) => [bytes.subarray(start, end + 1)],
-    cutAfterBytes: ctx.fault && ctx.fault.cutAfterBytes,
+    body: { cutAfterBytes: ctx.fault && ctx.fault.cutAfterBytes, stallAfterBytes: ctx.fault && ctx.fault.stallAfterBytes },
   });
 }
 

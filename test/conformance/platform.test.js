@@ -1,0 +1,65 @@
+// Conformance, the platform API (pricing needs the key, the catalogue does not) and the endpoint table's rows.
+'use strict';
+
+const { startEmulator, ENDPOINTS } = require('../emulator');
+const { endpoint, validateInput, priceFor } = require('../emulator/schema');
+const { ENDPOINT, auth } = require('./helpers');
+
+test('platform API: pricing needs the key; the catalogue answers anyone', async () => {
+  const emu = await startEmulator();
+  try {
+    const pricing = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth() });
+    expect(pricing.status).toBe(200);
+    expect(await pricing.json()).toEqual({
+      prices: [{ endpoint_id: ENDPOINT, unit_price: 0.28, unit: 'video', currency: 'USD' }],
+      next_cursor: null,
+      has_more: false,
+    });
+    const wrong = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth('wrong-key') });
+    expect(wrong.status).toBe(401);
+    expect(JSON.stringify(await wrong.json())).not.toContain('wrong-key');
+    const models = await fetch(`${emu.url}/v1/models?limit=1`, { headers: auth('wrong-key') });
+    expect(models.status).toBe(200);
+    expect((await models.json()).models).toEqual([
+      { endpoint_id: ENDPOINT, metadata: expect.objectContaining({ display_name: 'MiniMax Hailuo 2.3 Standard Image to Video', category: 'image-to-video', status: 'active' }) },
+    ]);
+    expect((await fetch(`${emu.url}/v1/models?limit=1`)).status).toBe(200);
+    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=fal-ai/none`, { headers: auth() })).status).toBe(404);
+  } finally {
+    await emu.close();
+  }
+});
+
+describe('the endpoint table: one row per endpoint, with its own fields, durations and prices', () => {
+  test('the seed row: prices by duration, defaults, and every field fal has (and no other)', () => {
+    const ep = ENDPOINTS.find((e) => e.id === ENDPOINT);
+    expect(Object.keys(ep.fields)).toEqual(['prompt', 'image_url', 'duration', 'prompt_optimizer']);
+    expect(ep.fields.duration).toEqual({ type: 'enum', values: ['6', '10'], default: '6' });
+    expect(priceFor(ep, {})).toBe(0.28);
+    expect(priceFor(ep, { duration: '10' })).toBe(0.56);
+    expect([ep.owner, ep.alias]).toEqual(['fal-ai', 'minimax']);
+  });
+
+  test('a row without duration or image (a pro text-to-video shape) validates with its own fields', () => {
+    const ep = endpoint({
+      id: 'fal-ai/minimax/hailuo-2.3/pro/text-to-video',
+      title: 'MiniMax Hailuo 2.3 Pro Text to Video',
+      category: 'text-to-video',
+      fields: ['prompt', 'prompt_optimizer'],
+      prices: { video: 0.49 },
+    });
+    expect(validateInput(ep, { prompt: 'x' })).toEqual([]);
+    expect(validateInput(ep, { prompt: 'x', duration: '6', image_url: 'y' }).map((e) => [e.type, e.loc[1]])).toEqual([
+      ['extra_forbidden', 'duration'], ['extra_forbidden', 'image_url'],
+    ]);
+    expect(priceFor(ep, { prompt: 'x' })).toBe(0.49);
+    expect(ep.price).toEqual({ unit_price: 0.49, unit: 'video', currency: 'USD' });
+  });
+
+  test('a bad row is refused when the table is built', () => {
+    const base = { id: 'fal-ai/minimax/x', title: 'x', category: 'text-to-video', prices: { video: 1 } };
+    expect(() => endpoint({ ...base, fields: ['prompt', 'seed'] })).toThrow(/unknown field seed/);
+    expect(() => endpoint({ ...base, fields: ['duration'] })).toThrow(/needs durations/);
+    expect(() => endpoint({ ...base, fields: ['prompt'], durations: ['5'], prices: { 6: 1 } })).toThrow(/no price for 5/);
+  });
+});

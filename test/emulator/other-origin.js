@@ -1,0 +1,54 @@
+// @ts-check
+'use strict';
+
+/**
+ * "Another host": a second listener on 127.0.0.1 (another port, so another origin) that answers every request
+ * 200 `{}` and records it, with whether an Authorization header came (never its value). Tests redirect a client
+ * there (e.g. a 307 fault whose location is emu.otherUrl + '/x') to prove the key does not follow cross-origin.
+ */
+
+const http = require('node:http');
+const { once } = require('node:events');
+
+/**
+ * @typedef {object} OtherCall
+ * @property {string} method
+ * @property {string} path      path and query
+ * @property {boolean} authorization  an Authorization header was present
+ * @property {number} at
+ */
+
+/**
+ * @returns {Promise<{ url: string, calls: OtherCall[], close: () => Promise<void> }>}
+ */
+async function startOtherOrigin() {
+  /** @type {OtherCall[]} */
+  const calls = [];
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    calls.push({ method: req.method || 'GET', path: req.url || '/', authorization: req.headers.authorization !== undefined, at: Date.now() });
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+      res.end('{}');
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    calls,
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
+  };
+}
+
+module.exports = { startOtherOrigin };
