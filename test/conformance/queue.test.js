@@ -29,7 +29,8 @@ describe('fal client: the queue', () => {
     expect(sub.queue_position).toBe(0);
 
     const first = await fal.queue.status(ENDPOINT, { requestId: id });
-    expect(['IN_QUEUE', 'IN_PROGRESS']).toContain(first.status);
+    expect(first.request_id).toBe(id);
+    expect(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']).toContain(first.status);
 
     await waitEnded(emu, id);
     const done = await fal.queue.status(ENDPOINT, { requestId: id, logs: true });
@@ -190,7 +191,7 @@ describe('fal client: the queue', () => {
 describe('plain HTTP: the queue', () => {
   let emu;
   beforeAll(async () => {
-    emu = await startEmulator({ queueMs: 50, progressMs: 100 });
+    emu = await startEmulator({ queueMs: 300, progressMs: 300 }); // long enough to see a job before it ends
   });
   afterAll(() => emu.close());
   beforeEach(() => emu.reset());

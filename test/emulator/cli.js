@@ -5,12 +5,28 @@
 /**
  * Runs the emulator standalone, e.g. for an n8n process under test:
  *   node test/emulator/cli.js --port 8787 --api-key test-key --queue-ms 500 --progress-ms 3000
- * Options (or environment variables): --port (EMULATOR_PORT), --api-key (EMULATOR_API_KEY), --queue-ms,
- * --progress-ms, --video-bytes, --latency-ms, --validation submit|runner. Prints the URL and stays up until
- * SIGINT/SIGTERM. Control it over HTTP: POST /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset.
+ * Options (see index.js for what each does): --port (or EMULATOR_PORT), --api-key (or EMULATOR_API_KEY),
+ * --queue-ms, --progress-ms, --cancel-ms, --in-progress-cancel stop|ignore, --concurrency, --video-bytes,
+ * --cdn-bytes-per-sec, --latency-ms, --image-fetch-timeout-ms, --webhook-retry-ms, --validation submit|runner.
+ * Prints the URL (and the other origin's) and stays up until SIGINT/SIGTERM. Control it over HTTP:
+ * POST /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/webhooks, ...
  */
 
 const { startEmulator } = require('./index');
+
+/** Numeric flags and the option each sets. */
+const NUMBERS = {
+  port: 'port',
+  'queue-ms': 'queueMs',
+  'progress-ms': 'progressMs',
+  'cancel-ms': 'cancelMs',
+  concurrency: 'concurrency',
+  'video-bytes': 'videoBytes',
+  'cdn-bytes-per-sec': 'cdnBytesPerSec',
+  'latency-ms': 'latencyMs',
+  'image-fetch-timeout-ms': 'imageFetchTimeoutMs',
+  'webhook-retry-ms': 'webhookRetryMs',
+};
 
 /** @param {string[]} argv @returns {Record<string, string>} */
 function parseArgs(argv) {
@@ -20,6 +36,10 @@ function parseArgs(argv) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [k, inline] = a.slice(2).split('=', 2);
+    if (k === 'help') {
+      out.help = '';
+      continue;
+    }
     const v = inline !== undefined ? inline : argv[(i += 1)];
     if (v === undefined) throw new Error(`missing value for --${k}`);
     out[k] = v;
@@ -38,21 +58,25 @@ function num(v) {
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   if (a.help !== undefined) {
-    console.log('usage: cli.js [--port N] [--api-key K] [--queue-ms N] [--progress-ms N] [--video-bytes N] [--latency-ms N] [--validation submit|runner]');
+    console.log(`usage: cli.js ${Object.keys(NUMBERS).map((k) => `[--${k} N]`).join(' ')} [--api-key K]
+  [--in-progress-cancel stop|ignore] [--validation submit|runner]`);
     return;
   }
-  const validation = a.validation;
-  if (validation !== undefined && validation !== 'submit' && validation !== 'runner') throw new Error('--validation must be submit or runner');
-  const emu = await startEmulator({
-    port: num(a.port ?? process.env.EMULATOR_PORT),
-    apiKey: a['api-key'] ?? process.env.EMULATOR_API_KEY,
-    queueMs: num(a['queue-ms']),
-    progressMs: num(a['progress-ms']),
-    videoBytes: num(a['video-bytes']),
-    latencyMs: num(a['latency-ms']),
-    validation,
-  });
-  console.log(`fal emulator listening on ${emu.url}`);
+  const known = new Set([...Object.keys(NUMBERS), 'api-key', 'in-progress-cancel', 'validation']);
+  const unknown = Object.keys(a).filter((k) => !known.has(k));
+  if (unknown.length) throw new Error(`unknown option --${unknown[0]} (see --help)`);
+  /** @type {Record<string, unknown>} */
+  const opts = {};
+  for (const [flag, key] of Object.entries(NUMBERS)) {
+    const v = num(a[flag] ?? (flag === 'port' ? process.env.EMULATOR_PORT : undefined));
+    if (v !== undefined) opts[key] = v;
+  }
+  const apiKey = a['api-key'] ?? process.env.EMULATOR_API_KEY;
+  if (apiKey !== undefined) opts.apiKey = apiKey;
+  if (a['in-progress-cancel'] !== undefined) opts.inProgressCancel = a['in-progress-cancel'];
+  if (a.validation !== undefined) opts.validation = a.validation;
+  const emu = await startEmulator(/** @type {import('./index').EmulatorOptions} */ (opts));
+  console.log(`fal emulator listening on ${emu.url} (another origin: ${emu.otherUrl})`);
   const stop = () => {
     emu.close().then(() => process.exit(0));
   };

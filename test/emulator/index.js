@@ -50,6 +50,7 @@ const { createVideoSource } = require('./cdn');
 const { createServer } = require('./server');
 const { startOtherOrigin } = require('./other-origin');
 const { prepareJob } = require('./runner');
+const { outcome } = require('./job-views');
 const { resolveOptions } = require('./options');
 const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
 
@@ -135,7 +136,7 @@ async function startEmulator(opts = {}) {
       signal,
     }),
     onEnd: (job) => {
-      if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, queue.outcome(job));
+      if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, outcome(queue, job));
     },
     timers,
     stats,

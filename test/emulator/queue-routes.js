@@ -8,6 +8,7 @@
 
 const { findEndpoint, isKnownApp, validateInput } = require('./schema');
 const { sendJson } = require('./http');
+const { submitView, statusView, resultView } = require('./job-views');
 
 /** @typedef {import('./server').Ctx} Ctx */
 /** @typedef {import('./queue').Job} Job */
@@ -48,7 +49,7 @@ async function handleSubmit(ctx) {
     ctx.res.destroy();
     return;
   }
-  sendJson(ctx.res, 200, queue.submitView(job));
+  sendJson(ctx.res, 200, submitView(queue, job));
 }
 
 /**
@@ -73,7 +74,7 @@ function findJob(ctx, notFoundBody) {
 function handleStatus(ctx) {
   const job = findJob(ctx, { detail: 'Request not found' });
   if (!job) return;
-  const { http, body } = ctx.emu.queue.statusView(job, { logs: ctx.url.searchParams.get('logs') === '1' });
+  const { http, body } = statusView(ctx.emu.queue, job, { logs: ctx.url.searchParams.get('logs') === '1' });
   sendJson(ctx.res, http, body);
 }
 
@@ -111,7 +112,7 @@ function handleStream(ctx) {
   const send = (j) => {
     if (res.destroyed) return;
     last = j.status;
-    const { body } = queue.statusView(j, { logs, logsFrom });
+    const { body } = statusView(queue, j, { logs, logsFrom });
     logsFrom = queue.logCount(j);
     let frame = Buffer.from(`data: ${JSON.stringify(body)}\n\n`);
     if (cut !== undefined && written + frame.length >= cut) {
@@ -153,7 +154,7 @@ function handleStream(ctx) {
 function handleResult(ctx) {
   const job = findJob(ctx, { detail: 'Request not found' });
   if (!job) return;
-  const { http, body, errorType } = ctx.emu.queue.resultView(job);
+  const { http, body, errorType } = resultView(ctx.emu.queue, job);
   /** @type {Record<string, string>} */
   const headers = {};
   if (errorType && http !== 422) headers['x-fal-error-type'] = errorType;

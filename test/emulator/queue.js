@@ -334,82 +334,9 @@ class JobQueue {
     return 'CANCELLATION_REQUESTED';
   }
 
-  /**
-   * How the job ended, for webhooks: its output, or the error the result call gives.
-   * @param {Job} job @returns {{ ok: true, payload: unknown } | { ok: false, status: number, payload: unknown }}
-   */
-  outcome(job) {
-    const err = this.inner(job).resultError;
-    return err ? { ok: false, status: err.status, payload: err.body } : { ok: true, payload: job.output };
-  }
-
   /** @param {Job} job @returns {boolean} */
   isEnded(job) {
     return job.status === 'COMPLETED' || job.status === 'CANCELLED';
-  }
-
-  /** @param {Job} job @returns {number} */
-  queuePosition(job) {
-    let n = 0;
-    for (const j of this.jobs.values()) {
-      if (j === job) return n;
-      if (j.status === 'IN_QUEUE') n += 1;
-    }
-    return n;
-  }
-
-  /** @param {Job} job */
-  urls(job) {
-    const ep = this.inner(job).ep;
-    const base = `${this.opts.baseUrl()}/${ep.owner}/${ep.alias}/requests/${job.requestId}`;
-    return { response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` };
-  }
-
-  /** The submit answer. @param {Job} job */
-  submitView(job) {
-    return { status: 'IN_QUEUE', request_id: job.requestId, ...this.urls(job), queue_position: this.queuePosition(job) };
-  }
-
-  /**
-   * The status answer (and SSE event).
-   * @param {Job} job
-   * @param {{ logs: boolean, logsFrom?: number }} opt  logsFrom: only logs from this index (stream events)
-   * @returns {{ http: number, body: Record<string, unknown> }}
-   */
-  statusView(job, opt) {
-    const inner = this.inner(job);
-    const ended = this.isEnded(job);
-    /** @type {Record<string, unknown>} */
-    const body = {
-      status: ended ? 'COMPLETED' : job.status,
-      request_id: job.requestId,
-      ...this.urls(job),
-      logs: opt.logs ? inner.logs.slice(opt.logsFrom || 0) : null,
-    };
-    if (job.status === 'IN_QUEUE') body.queue_position = this.queuePosition(job);
-    if (ended) {
-      const t = job.startedAt && job.completedAt ? (job.completedAt - job.startedAt) / 1000 : null;
-      body.metrics = { inference_time: t };
-    }
-    if (job.error) {
-      body.error = job.error;
-      body.error_type = job.errorType;
-    }
-    return { http: ended ? 200 : 202, body };
-  }
-
-  /**
-   * The result answer.
-   * @param {Job} job
-   * @returns {{ http: number, body: unknown, errorType?: string }}
-   */
-  resultView(job) {
-    if (!this.isEnded(job)) return { http: 400, body: { detail: 'Request is still in progress' } };
-    job.fetched = true;
-    job.resultFetches += 1;
-    const err = this.inner(job).resultError;
-    if (err) return { http: err.status, body: err.body, errorType: err.errorType };
-    return { http: 200, body: job.output };
   }
 
   /** @param {Job} job @returns {number} */
