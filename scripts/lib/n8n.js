@@ -3,13 +3,14 @@
 
 /**
  * Helpers shared by `npm run dev`, the end-to-end tests and the browser tests: run the pinned n8n (installed by
- * scripts/install-n8n.sh into .n8n-runtime/), install this package into a user folder the way n8n's
- * Settings → Community Nodes does, import credentials and workflows, start the fal emulator.
+ * scripts/install-n8n.sh into .n8n-runtime/), import credentials and workflows, start the fal emulator. Installing
+ * this package into a user folder the way n8n's Settings → Community Nodes does lives in ./community-package.js
+ * (re-exported below).
  *
  * Plain CommonJS for Node 24 (n8n 2.41 needs it); no dependencies beyond Node itself.
  */
 
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -86,75 +87,6 @@ function run(cmd, args, opts = {}) {
 /** `npm run build` in the project. */
 function buildPackage() {
   run('npm', ['run', 'build']);
-}
-
-/**
- * `npm pack` of the project into `destDir`; returns the tarball path. What `files` in package.json leaves out is
- * missing from it, as it would be for a user.
- * @param {string} destDir @returns {string}
- */
-function packPackage(destDir) {
-  fs.mkdirSync(destDir, { recursive: true });
-  const r = run('npm', ['pack', '--json', '--pack-destination', destDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const out = String(r.stdout);
-  const info = JSON.parse(out.slice(out.indexOf('[')));
-  return path.join(destDir, info[0].filename);
-}
-
-/**
- * Installs a packed tarball into `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-hailuo`, the way n8n 2.41's
- * community package service does (CommunityPackagesService.downloadPackage): untar, drop dev/peer/optional
- * dependencies from its package.json, `npm install` its own dependencies with scripts off, record it in
- * `.n8n/nodes/package.json`.
- * @param {string} tarball @param {string} userFolder @returns {string} the package directory
- */
-function installPackageInto(tarball, userFolder) {
-  const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-  const pkgDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-  fs.rmSync(pkgDir, { recursive: true, force: true });
-  fs.mkdirSync(pkgDir, { recursive: true });
-  execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-  const pkgJsonPath = path.join(pkgDir, 'package.json');
-  const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(
-    fs.readFileSync(pkgJsonPath, 'utf8'),
-  );
-  fs.writeFileSync(pkgJsonPath, JSON.stringify(pkg, null, 2));
-  if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) {
-    run(
-      'npm',
-      [
-        'install',
-        '--audit=false',
-        '--fund=false',
-        '--bin-links=false',
-        '--install-strategy=shallow',
-        '--ignore-scripts=true',
-        '--package-lock=false',
-      ],
-      { cwd: pkgDir },
-    );
-  }
-  const nodesPkgPath = path.join(nodesDir, 'package.json');
-  const nodesPkg = fs.existsSync(nodesPkgPath)
-    ? JSON.parse(fs.readFileSync(nodesPkgPath, 'utf8'))
-    : { name: 'installed-nodes', private: true, dependencies: {} };
-  nodesPkg.dependencies = { ...(nodesPkg.dependencies || {}), [PACKAGE_NAME]: pkg.version };
-  fs.writeFileSync(nodesPkgPath, JSON.stringify(nodesPkg, null, 2));
-  return pkgDir;
-}
-
-/**
- * Builds (optional), packs and installs the package into a user folder, copies the sample images where the examples
- * read them, and makes sure n8n is installed.
- * @param {{ userFolder: string, scratch: string, build?: boolean }} o
- * @returns {{ tarball: string, pkgDir: string, filesDir: string }}
- */
-function packAndInstall({ userFolder, scratch, build = true }) {
-  if (build) buildPackage();
-  ensureN8nInstalled();
-  const tarball = packPackage(scratch);
-  const pkgDir = installPackageInto(tarball, userFolder);
-  return { tarball, pkgDir, filesDir: prepareFilesDir(userFolder) };
 }
 
 /**
@@ -412,9 +344,6 @@ module.exports = {
   ensureN8nInstalled,
   run,
   buildPackage,
-  packPackage,
-  installPackageInto,
-  packAndInstall,
   n8nEnv,
   runN8n,
   runN8nOk,
@@ -429,3 +358,18 @@ module.exports = {
   stopChild,
   scratchDir,
 };
+
+// Pack, install and record the package: ./community-package.js. It builds on this file, so it is required on first use.
+const communityPackage = () => require('./community-package');
+Object.assign(module.exports, {
+  /** @type {import('./community-package')['packPackage']} */
+  packPackage: (destDir) => communityPackage().packPackage(destDir),
+  /** @type {import('./community-package')['installPackageInto']} */
+  installPackageInto: (tarball, userFolder) => communityPackage().installPackageInto(tarball, userFolder),
+  /** @type {import('./community-package')['recordInstalledPackage']} */
+  recordInstalledPackage: (o) => communityPackage().recordInstalledPackage(o),
+  /** @type {import('./community-package')['installedPackages']} */
+  installedPackages: (userFolder, env) => communityPackage().installedPackages(userFolder, env),
+  /** @type {import('./community-package')['packAndInstall']} */
+  packAndInstall: (o) => communityPackage().packAndInstall(o),
+});
