@@ -3,6 +3,10 @@
 // Also the sample image host (/_samples/...) that serves images of every kind for these cases.
 'use strict';
 
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { ValidationError } = require('@fal-ai/client');
 const { startEmulator } = require('../emulator');
 const { sniffImage } = require('../emulator/image');
@@ -191,6 +195,25 @@ describe('the sample host', () => {
     }
     expect(sniffImage(Buffer.from(await (await fetch(`${emu.url}/_samples/truncated.png`)).arrayBuffer()))).toBeNull();
     expect(Buffer.from(await (await fetch(`${emu.url}/_samples/frame.png`)).arrayBuffer()).equals(PNG)).toBe(true);
+  });
+
+  // ffmpeg is not a dependency: where it is installed, it decodes every generated image to the size asked (and checks PNG CRCs)
+  const hasFfmpeg = ['ffmpeg', 'ffprobe'].every((tool) => spawnSync(tool, ['-version']).status === 0);
+  (hasFfmpeg ? test : test.skip)('ffmpeg decodes the generated images and the big PNG without an error', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emu-img-'));
+    try {
+      for (const name of ['png/640x360.png', 'jpeg/641x359.jpg', 'webp/500x700.webp', 'gif/33x21.gif', 'big/1.png']) {
+        const file = path.join(dir, name.replace('/', '-'));
+        fs.writeFileSync(file, Buffer.from(await (await fetch(`${emu.url}/_samples/${name}`)).arrayBuffer()));
+        const decode = spawnSync('ffmpeg', ['-v', 'error', '-err_detect', 'crccheck', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+        expect([name, decode.status, decode.stderr]).toEqual([name, 0, '']);
+        const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+        const want = name.startsWith('big/') ? '512,768' : name.match(/(\d+)x(\d+)/).slice(1).join(',');
+        expect([name, probe.stdout.trim()]).toEqual([name, want]);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('big/<MB>.png is exactly that many MiB, a PNG, and ranges read its end', async () => {

@@ -2,6 +2,10 @@
 // Range requests, a resume after a cut, stalls, pacing, and the padded large video.
 'use strict';
 
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { startEmulator } = require('../emulator');
 const {
   ENDPOINT, KEY, PNG, JPG, MP4, falClientFor, jsonHeaders, goodInput, submitDirect, waitEnded, mp4Boxes, readAtLeast,
@@ -231,6 +235,22 @@ describe('a large video (videoBytes)', () => {
     const rest = await fetch(data.video.url, { headers: { range: `bytes=${mid}-` } });
     expect(rest.status).toBe(206);
     expect(Buffer.from(await rest.arrayBuffer()).equals(bytes.subarray(mid))).toBe(true);
+  });
+
+  // ffprobe is not a dependency: where it is installed (apt-get install ffmpeg), it checks the padded file decodes
+  const hasFfprobe = spawnSync('ffprobe', ['-version']).status === 0;
+  (hasFfprobe ? test : test.skip)('ffprobe reads the padded video: H.264, 432x768, 72 frames, 3 s', async () => {
+    const { body } = await submitDirect(emu);
+    await waitEnded(emu, body.request_id);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'emu-')), 'padded.mp4');
+    fs.writeFileSync(file, Buffer.from(await (await fetch(`${emu.url}/cdn/${body.request_id}/output.mp4`)).arrayBuffer()));
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries',
+      'stream=codec_name,pix_fmt,width,height,nb_read_frames:format=duration,size', '-of', 'json', file], { encoding: 'utf8' });
+    expect(probe.stderr).toBe('');
+    const info = JSON.parse(probe.stdout);
+    expect(info.streams).toEqual([{ codec_name: 'h264', pix_fmt: 'yuv420p', width: 432, height: 768, nb_read_frames: '72' }]);
+    expect(info.format).toEqual({ duration: '3.000000', size: String(SIZE) });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   test('a videoBytes too small for a free box is refused', async () => {
