@@ -190,7 +190,7 @@ async function startEmulator(opts = {}) {
     close() {
       if (!closing) {
         closing = new Promise((resolve) => {
-          timers.clearAll();
+          timers.close();
           webhooks.stop();
           queue.stop();
           const done = Promise.all([new Promise((r) => server.close(() => r(undefined))), other.close()]);

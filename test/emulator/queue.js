@@ -123,6 +123,7 @@ class JobQueue {
     this.internals = new Map();
     /** @type {Set<string>} */
     this.seenInputs = new Set();
+    this.stopped = false; // set by close()
   }
 
   /**
@@ -230,7 +231,7 @@ class JobQueue {
    * @param {Job} job @param {JobInternals} inner @param {Failure | null} failure
    */
   inputsRead(job, inner, failure) {
-    if (this.internals.get(job.requestId) !== inner || job.status !== 'IN_PROGRESS' || inner.stopping) return;
+    if (this.stopped || this.internals.get(job.requestId) !== inner || job.status !== 'IN_PROGRESS' || inner.stopping) return;
     job.inputsReadAt = Date.now();
     if (failure) {
       this.fail(job, failure);
@@ -354,8 +355,9 @@ class JobQueue {
     return () => listeners.delete(fn);
   }
 
-  /** Aborts the runner's reads in flight (close). */
+  /** Aborts the runner's reads in flight, and freezes every job as it is (close). */
   stop() {
+    this.stopped = true;
     for (const inner of this.internals.values()) inner.abort.abort();
   }
 

@@ -1,15 +1,21 @@
 // @ts-check
 'use strict';
 
-/** Timers that can all be cleared at once, so close() leaves no open handles. */
+/** Timers that can all be cleared at once, so close() leaves no open handles (and none is made after). */
 class Timers {
   constructor() {
     /** @type {Set<NodeJS.Timeout>} */
     this.pending = new Set();
+    this.closed = false;
   }
 
   /** @param {() => void} fn @param {number} ms @returns {NodeJS.Timeout} */
   set(fn, ms) {
+    if (this.closed) {
+      const never = setTimeout(() => {}, 0); // an inert handle: fn never runs once closed
+      clearTimeout(never);
+      return never;
+    }
     const t = setTimeout(() => {
       this.pending.delete(t);
       fn();
@@ -34,6 +40,12 @@ class Timers {
   clearAll() {
     for (const t of this.pending) clearTimeout(t);
     this.pending.clear();
+  }
+
+  /** Clears every timer, and makes later ones inert (emu.close()). */
+  close() {
+    this.closed = true;
+    this.clearAll();
   }
 }
 

@@ -64,6 +64,7 @@ class Webhooks {
     const body = JSON.stringify(outcome.ok
       ? { request_id: requestId, gateway_request_id: requestId, status: 'OK', payload: outcome.payload, error: null }
       : { request_id: requestId, gateway_request_id: requestId, status: 'ERROR', error: `Invalid status code: ${outcome.status}`, payload: outcome.payload });
+    if (this.opts.timers.closed) return;
     const fault = this.opts.faults.take('webhook');
     const d = { url, requestId, body, outcome: /** @type {'OK' | 'ERROR'} */ (outcome.ok ? 'OK' : 'ERROR') };
     const second = fault && fault.duplicate ? () => this.attempt({ ...d, delivery: 2 }, 1, () => {}) : () => {};
