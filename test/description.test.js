@@ -19,7 +19,8 @@ test('the node keeps its public names', () => {
 	expect(property('operation').options.map((o) => o.value)).toEqual(['generate']);
 	expect(property('imageSource').options.map((o) => o.value)).toEqual(['url', 'binary']);
 	expect(property('options').options.map((o) => [o.name, o.default])).toEqual([
-		['download', true], ['fileName', ''], ['binaryPropertyOutput', 'data'], ['timeoutMinutes', 20],
+		['download', true], ['fileName', ''], ['binaryPropertyOutput', 'data'], ['downloadIdleSeconds', 30], ['timeoutMinutes', 20],
+		['checkImageUrl', true],
 	]);
 });
 

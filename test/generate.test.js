@@ -1,32 +1,26 @@
-// The Generate operation, run by n8n's real engine against the fal emulator on loopback.
+// Generate in n8n's engine against the fal emulator: the everyday paths and their errors.
 const { readFileSync, existsSync } = require('node:fs');
 const path = require('node:path');
 const { startEmulator } = require('./emulator');
 const { runWorkflow } = require('./harness');
 const { hailuoWorkflow } = require('./workflows');
+const { useNodeSession, API_KEY, FIXTURE_VIDEO } = require('./node-session');
 
-const API_KEY = 'fal-test-key-7d1e5c0a';
-const IMAGE_URL = 'https://example.com/first-frame.jpg';
-const FIXTURE_VIDEO = readFileSync(path.join(__dirname, 'emulator/fixtures/video.mp4'));
 const FIXTURE_PNG = readFileSync(path.join(__dirname, 'emulator/fixtures/frame.png'));
-
+const session = useNodeSession();
+const urlParameters = session.urlParameters;
+const submits = session.submits;
+const visible = session.visible;
 let emu;
-beforeAll(async () => {
-	emu = await startEmulator({ apiKey: API_KEY, queueMs: 30, progressMs: 60 });
+let IMAGE_URL;
+beforeAll(() => {
+	emu = session.emu;
+	IMAGE_URL = session.image();
 });
-afterAll(async () => await emu.close());
-beforeEach(() => emu.reset());
-
-const credentials = (apiKey = API_KEY) => ({ hailuoApi: { apiKey, baseUrl: emu.url } });
-const urlParameters = (extra = {}) => ({ prompt: 'A cat walks along a wall', imageSource: 'url', imageUrl: IMAGE_URL, ...extra });
-const submits = () => emu.calls.filter((call) => call.route === 'submit');
 
 async function generate({ parameters = urlParameters(), items, continueOnFail, apiKey } = {}) {
-	return await runWorkflow(hailuoWorkflow({ parameters, items, continueOnFail }), { credentials: credentials(apiKey) });
+	return await session.run({ parameters, items, continueOnFail, apiKey });
 }
-
-/** Everything the run produced that a person or a log could see. */
-const visible = (run) => JSON.stringify(run.run);
 
 describe('Generate, image URL', () => {
 	test('returns the MP4 as binary data and the job in the JSON', async () => {
@@ -72,7 +66,8 @@ describe('Generate, image URL', () => {
 		const [submit] = submits();
 		expect(submit.path).toBe('/fal-ai/minimax/hailuo-2.3/standard/image-to-video');
 		expect(submit.body).toEqual({ prompt: 'A cat walks along a wall', image_url: IMAGE_URL, duration: '6', prompt_optimizer: true });
-		expect(submit.authorized).not.toBe(false);
+		expect(submit.auth).toBe('ok');
+		expect(submit.headers.authorization).toBe('Key ***');
 		// fal's queue protocol: status and result live under owner/alias, not the full endpoint path
 		expect(emu.calls.filter((c) => c.route === 'status').every((c) => c.path.startsWith('/fal-ai/minimax/requests/'))).toBe(true);
 		expect(emu.stats()).toMatchObject({ submits: 1, accepted: 1, completed: 1, failed: 0 });
@@ -248,7 +243,7 @@ describe('Generate, transient faults', () => {
 		emu.fault({ route: 'submit', status: 502 });
 		const run = await generate();
 		expect(run.status).toBe('error');
-		expect(run.error.message).toMatch(/^fal answered HTTP 502 to submit the job/);
+		expect(run.error.message).toMatch(/^The submit may have reached fal, which may bill the job: fal answered HTTP 502/);
 		expect(submits()).toHaveLength(1);
 	});
 

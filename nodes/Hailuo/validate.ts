@@ -1,16 +1,20 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { ImageHeader } from './image-header';
 import type { Duration, HailuoModel } from './models';
 
 /**
- * Checks made before any money is spent. Each failure names the parameter and the item.
+ * Checks made before any money is spent. Each failure names the parameter and the item; the limits
+ * come from the model table.
  */
 
-function invalid(node: INode, itemIndex: number, parameter: string, problem: string): NodeOperationError {
+export function invalid(node: INode, itemIndex: number, parameter: string, problem: string, advice?: string): NodeOperationError {
 	return new NodeOperationError(node, `${parameter}: ${problem} (item ${itemIndex})`, {
 		itemIndex,
-		description: `Fix the "${parameter}" parameter for item ${itemIndex}. Nothing was sent to fal for this item.`,
+		description: [advice, `Fix the "${parameter}" parameter for item ${itemIndex}. Nothing was sent to fal for this item.`]
+			.filter(Boolean)
+			.join(' '),
 	});
 }
 
@@ -25,9 +29,11 @@ export function checkPrompt(node: INode, itemIndex: number, model: HailuoModel, 
 	return prompt;
 }
 
-export function checkDuration(node: INode, itemIndex: number, model: HailuoModel, duration: unknown): Duration {
-	const value = String(duration);
-	if (!(model.durations as readonly string[]).includes(value)) {
+/** The duration to send, or undefined for a model that takes none. */
+export function checkDuration(node: INode, itemIndex: number, model: HailuoModel, duration: unknown): Duration | undefined {
+	if (model.durations.length === 0) return undefined;
+	const value = duration === undefined || duration === '' ? model.defaultDuration : String(duration);
+	if (!value || !(model.durations as readonly string[]).includes(value)) {
 		throw invalid(node, itemIndex, 'Duration', `must be one of ${model.durations.join(' or ')} seconds, not "${value}"`);
 	}
 	return value as Duration;
@@ -49,33 +55,47 @@ export function checkImageUrl(node: INode, itemIndex: number, url: unknown): str
 	return value;
 }
 
-/** The image format from the file's first bytes, whatever its declared mime type says. */
-export function sniffImageType(bytes: Buffer): string | undefined {
-	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-	if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-		return 'image/png';
-	}
-	if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
-		return 'image/webp';
-	}
-	return undefined;
+const MB = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
+/** The image's size in bytes against the model's limit. */
+export function checkImageBytes(node: INode, itemIndex: number, model: HailuoModel, parameter: string, bytes: number): void {
+	const max = model.limits.image.maxBytes;
+	if (bytes > max) throw invalid(node, itemIndex, parameter, `is ${MB(bytes)}; the model takes images up to ${MB(max)}`);
 }
 
-export function checkImageBytes(
+const SIZE_ADVICE =
+	'Hailuo needs a first frame whose short side is over 300 px and whose width:height is between 2:5 and 5:2.';
+
+/** The image's format and pixel size, read from its header, against the model's limits; returns its mime type. */
+export function checkImageHeader(
 	node: INode,
 	itemIndex: number,
 	model: HailuoModel,
-	field: string,
-	bytes: Buffer,
+	parameter: string,
+	header: ImageHeader | undefined,
 ): string {
-	const parameter = `Input Binary Field "${field}"`;
-	const type = sniffImageType(bytes);
-	if (!type || !model.limits.imageMimeTypes.includes(type)) {
-		throw invalid(node, itemIndex, parameter, 'is not a JPEG, PNG or WebP image');
+	const limits = model.limits.image;
+	if (!header || !limits.mimeTypes.includes(header.format)) {
+		const found = header ? ` (it is ${header.format.replace('image/', '').toUpperCase()})` : '';
+		throw invalid(node, itemIndex, parameter, `is not a JPEG, PNG or WebP image${found}`);
 	}
-	if (bytes.length > model.limits.imageMaxBytes) {
-		const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
-		throw invalid(node, itemIndex, parameter, `is ${mb(bytes.length)}; the model takes images up to ${mb(model.limits.imageMaxBytes)}`);
+	const { width, height } = header;
+	if (!width || !height) {
+		throw invalid(node, itemIndex, parameter, 'is not a complete image: its size cannot be read (a truncated file?)');
 	}
-	return type;
+	if (Math.min(width, height) <= limits.shortSideOverPx) {
+		throw invalid(node, itemIndex, parameter, `is ${width}×${height} px; its short side must be over ${limits.shortSideOverPx} px`, SIZE_ADVICE);
+	}
+	const aspect = width / height;
+	if (aspect < limits.minAspect || aspect > limits.maxAspect) {
+		const ratio = Math.round(Math.max(aspect, 1 / aspect) * 10) / 10;
+		throw invalid(
+			node,
+			itemIndex,
+			parameter,
+			`is ${width}×${height} px (ratio ${ratio}:1); the model takes ratios between 2:5 and 5:2`,
+			SIZE_ADVICE,
+		);
+	}
+	return header.format;
 }

@@ -1,15 +1,21 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { DEFAULT_TIMEOUT_MINUTES, generationInputFields, timeoutOption, videoOutputOptions } from '../description/fields';
-import { priceOf, STANDARD_IMAGE_TO_VIDEO, type Duration, type HailuoModel } from '../models';
-import { generationFailedError } from '../transport/errors';
-import { uploadImage } from '../transport/files';
-import type { FalOrigins } from '../transport/hosts';
+import {
+	checkImageUrlOption,
+	DEFAULT_TIMEOUT_MINUTES,
+	generationInputFields,
+	timeoutOption,
+	videoOutputOptions,
+} from '../description/fields';
+import { modelInput, priceOf, secondsOf, STANDARD_IMAGE_TO_VIDEO, type Duration, type HailuoModel } from '../models';
+import { generationFailedError, jobError } from '../transport/errors';
 import { getFailure, getResult, submitJob, videoOf } from '../transport/queue';
 import { waitForJob } from '../transport/wait';
-import { checkDuration, checkImageBytes, checkImageUrl, checkPrompt } from '../validate';
+import { checkDuration, checkPrompt } from '../validate';
+import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
 import type { Operation } from './operation';
+import type { RunContext } from './run-context';
 import { videoItem, type VideoOutputOptions } from './video-output';
 
 /** Generate: submit an image-to-video job, wait for it, read the result, stream the MP4 into n8n. */
@@ -22,22 +28,21 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [...videoOutputOptions, timeoutOption],
+		options: [...videoOutputOptions, timeoutOption, checkImageUrlOption],
 	},
 ];
 
 interface GenerateOptions extends VideoOutputOptions {
 	timeoutMinutes?: number;
+	checkImageUrl?: boolean;
 }
-
-type ImageInput = { source: 'url'; url: string } | { source: 'binary'; field: string };
 
 export interface GenerateRequest {
 	itemIndex: number;
 	model: HailuoModel;
 	prompt: string;
-	image: ImageInput;
-	duration: Duration;
+	frame: FirstFrame;
+	duration?: Duration;
 	promptOptimizer: boolean;
 	options: GenerateOptions;
 }
@@ -49,56 +54,36 @@ async function prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Gener
 	const duration = checkDuration(node, itemIndex, model, ctx.getNodeParameter('duration', itemIndex, model.defaultDuration));
 	const promptOptimizer = ctx.getNodeParameter('promptOptimizer', itemIndex, true) as boolean;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as GenerateOptions;
-
-	let image: ImageInput;
-	if (ctx.getNodeParameter('imageSource', itemIndex, 'url') === 'binary') {
-		const field = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
-		ctx.helpers.assertBinaryData(itemIndex, field);
-		checkImageBytes(node, itemIndex, model, field, await ctx.helpers.getBinaryDataBuffer(itemIndex, field));
-		image = { source: 'binary', field };
-	} else {
-		image = { source: 'url', url: checkImageUrl(node, itemIndex, ctx.getNodeParameter('imageUrl', itemIndex)) };
-	}
-	return { itemIndex, model, prompt, image, duration, promptOptimizer, options };
+	const frame = await prepareFirstFrame(ctx, itemIndex, model, options.checkImageUrl !== false);
+	return { itemIndex, model, prompt, frame, duration, promptOptimizer, options };
 }
 
-async function imageUrlFor(ctx: IExecuteFunctions, request: GenerateRequest, origins: FalOrigins): Promise<string> {
-	if (request.image.source === 'url') return request.image.url;
-	const { itemIndex, model } = request;
-	const { field } = request.image;
-	const metadata = ctx.helpers.assertBinaryData(itemIndex, field);
-	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, field);
-	const mimeType = checkImageBytes(ctx.getNode(), itemIndex, model, field, bytes);
-	const fileName = metadata.fileName ?? `frame.${mimeType.split('/')[1]}`;
-	return await uploadImage(ctx, origins, { bytes, mimeType, fileName }, { itemIndex });
-}
-
-async function run(ctx: IExecuteFunctions, request: GenerateRequest, origins: FalOrigins): Promise<INodeExecutionData> {
+async function run(ctx: IExecuteFunctions, request: GenerateRequest, runContext: RunContext): Promise<INodeExecutionData> {
 	const { itemIndex, model, options } = request;
-	const imageUrl = await imageUrlFor(ctx, request, origins);
-	const input: IDataObject = {
-		prompt: request.prompt,
-		image_url: imageUrl,
-		duration: request.duration,
-		prompt_optimizer: request.promptOptimizer,
-	};
+	const { origins } = runContext;
+	const imageUrl = await firstFrameUrl(ctx, itemIndex, model, request.frame, origins);
+	if (runContext.stopping) throw jobError(ctx.getNode(), 'Not submitted: an earlier item failed', { itemIndex });
+	const input = modelInput(model, { ...request, imageUrl });
 
-	const job = await submitJob(ctx, origins, model, input, itemIndex);
+	const job = await submitJob(ctx, origins, model, input, { itemIndex, gate: runContext.gate });
+	runContext.submitted(itemIndex, job.requestId);
 	const context = { itemIndex, requestId: job.requestId };
 	const timeoutMs = (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
 	const ended = await waitForJob(ctx, job, itemIndex, { timeoutMs });
+	runContext.ended(itemIndex, !ended.error);
 	if (ended.error) {
 		const failure = await getFailure(ctx, job, itemIndex);
 		throw generationFailedError(ctx.getNode(), failure, ended.error, context);
 	}
 	const video = videoOf(ctx, await getResult(ctx, job, itemIndex), context);
+	if (runContext.stopping) throw jobError(ctx.getNode(), 'Not downloaded: an earlier item failed', context);
 
 	return await videoItem(ctx, context, video, options, {
-		duration: Number(request.duration),
+		duration: secondsOf(model, request.duration) ?? null,
 		prompt: request.prompt,
 		promptOptimizer: request.promptOptimizer,
-		imageSource: request.image.source,
-		imageUrl,
+		imageSource: request.frame.source === 'none' ? null : request.frame.source,
+		imageUrl: imageUrl ?? null,
 		model: model.endpoint,
 		costUsd: priceOf(model, request.duration),
 		inferenceSeconds: ended.metrics?.inference_time ?? null,

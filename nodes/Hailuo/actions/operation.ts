@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { FalOrigins } from '../transport/hosts';
+import type { RunContext } from './run-context';
 
 /**
  * An operation of the node. `prepare` reads and checks one item's parameters without spending
@@ -13,5 +13,5 @@ export interface Operation<Prepared> {
 	action: string;
 	properties: INodeProperties[];
 	prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Prepared>;
-	run(ctx: IExecuteFunctions, prepared: Prepared, origins: FalOrigins): Promise<INodeExecutionData>;
+	run(ctx: IExecuteFunctions, prepared: Prepared, run: RunContext): Promise<INodeExecutionData>;
 }

@@ -4,7 +4,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { getFalOrigins } from '../transport/fal';
 import { generate } from './generate';
 import type { Operation } from './operation';
-import { runBounded } from './pool';
+import { runBounded, type Outcome } from './pool';
+import { RunContext } from './run-context';
 
 /** Every operation of the node, by its `operation` parameter value. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,8 +13,7 @@ export const OPERATIONS: Record<string, Operation<any>> = {
 	[generate.value]: generate,
 };
 
-// How many items of one execution are worked on at once. One keeps the order of fal calls simple
-// while the rest of the package is built; the pool already takes any limit.
+// How many items of one execution are worked on at once.
 const ITEMS_IN_FLIGHT = 1;
 
 function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
@@ -26,9 +26,24 @@ function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
 }
 
 /** Our own errors already name their item; anything else is wrapped so that it does. */
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+/** The node fails: its error also names every paid job of this run whose video is in no output. */
+function withJobsWithoutOutput(error: NodeOperationError | NodeApiError, run: RunContext): Error {
+	const others = run.jobsWithoutOutput(error.context?.requestId);
+	if (others.length === 0) return error;
+	const list = `Other jobs this run submitted, whose videos are in no output: ${others.join('; ')}.`;
+	error.description = [error.description, list].filter(Boolean).join(' ');
+	error.context = { ...error.context, otherRequestIds: others };
+	return error;
+}
+
+function firstFailure(outcomes: Array<Outcome<unknown>>): unknown {
+	for (const outcome of outcomes) if (!outcome.ok) return outcome.error;
+	return undefined;
 }
 
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -40,35 +55,46 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
+	const limit = ITEMS_IN_FLIGHT;
 
 	// Every item is checked before anything is sent to fal: a bad item either fails alone
 	// (continue on fail) or stops the run before the first job is submitted.
-	const prepared: Array<{ request: unknown } | { error: unknown }> = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			prepared.push({ request: await operation.prepare(this, itemIndex) });
-		} catch (error) {
-			const failure = asNodeError(this, error, itemIndex);
-			if (!continueOnFail) throw failure;
-			prepared.push({ error: failure });
-		}
-	}
-
-	const origins = await getFalOrigins(this);
-	const outcomes = await runBounded(
+	const prepared = await runBounded(
 		items.length,
-		ITEMS_IN_FLIGHT,
+		limit,
 		async (itemIndex) => {
-			const entry = prepared[itemIndex];
-			if ('error' in entry) throw entry.error;
 			try {
-				return await operation.run(this, entry.request, origins);
+				return await operation.prepare(this, itemIndex);
 			} catch (error) {
 				throw asNodeError(this, error, itemIndex);
 			}
 		},
-		!continueOnFail,
+		false,
 	);
+	const badItem = firstFailure(prepared);
+	if (!continueOnFail && badItem) throw badItem;
+
+	const run = new RunContext(await getFalOrigins(this), !continueOnFail);
+	let outcomes: Array<Outcome<INodeExecutionData>>;
+	try {
+		outcomes = await runBounded(
+			items.length,
+			limit,
+			async (itemIndex) => {
+				const entry = prepared[itemIndex];
+				if (!entry.ok) throw entry.error;
+				try {
+					return await operation.run(this, entry.value, run);
+				} catch (error) {
+					run.itemFailed();
+					throw asNodeError(this, error, itemIndex);
+				}
+			},
+			!continueOnFail,
+		);
+	} catch (error) {
+		throw withJobsWithoutOutput(error as NodeOperationError, run);
+	}
 
 	return [outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.value : errorItem(outcome.error, itemIndex)))];
 }

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { DEFAULT_DOWNLOAD_IDLE_SECONDS } from '../description/fields';
+import { downloadVideo } from '../transport/download';
 import type { JobContext } from '../transport/errors';
-import { downloadVideo } from '../transport/files';
 import type { FalFile } from '../transport/queue';
 
 /** The options of every operation that returns a video. */
@@ -9,6 +10,7 @@ export interface VideoOutputOptions {
 	download?: boolean;
 	fileName?: string;
 	binaryPropertyOutput?: string;
+	downloadIdleSeconds?: number;
 }
 
 function videoFileName(requested: string | undefined, requestId: string): string {
@@ -40,7 +42,10 @@ export async function videoItem(
 	const pairedItem = { item: job.itemIndex };
 	if (options.download === false) return { json, pairedItem };
 
-	const binary = await downloadVideo(ctx, video.url, fileName, job);
+	const binary = await downloadVideo(ctx, video.url, fileName, job, {
+		idleMs: (options.downloadIdleSeconds ?? DEFAULT_DOWNLOAD_IDLE_SECONDS) * 1000,
+		expectedBytes: video.file_size,
+	});
 	if (binary.bytes !== undefined) json.fileSize = binary.bytes;
 	const field = options.binaryPropertyOutput?.trim() || 'data';
 	return { json, binary: { [field]: binary }, pairedItem };

@@ -72,6 +72,8 @@ export const generationInputFields: INodeProperties[] = [
 
 export const DEFAULT_TIMEOUT_MINUTES = 20;
 
+export const DEFAULT_DOWNLOAD_IDLE_SECONDS = 30;
+
 export const videoOutputOptions: INodeProperties[] = [
 	{
 		displayName: 'Download Video',
@@ -95,6 +97,15 @@ export const videoOutputOptions: INodeProperties[] = [
 		default: 'data',
 		description: 'The binary field the MP4 is written to',
 	},
+	{
+		displayName: 'Download Idle Limit (Seconds)',
+		name: 'downloadIdleSeconds',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 600 },
+		default: DEFAULT_DOWNLOAD_IDLE_SECONDS,
+		description:
+			'When the video download receives no bytes for this long, it is resumed from where it stopped (up to three times) before the item fails',
+	},
 ];
 
 export const timeoutOption: INodeProperties = {
@@ -104,5 +115,14 @@ export const timeoutOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 180 },
 	default: DEFAULT_TIMEOUT_MINUTES,
 	description:
-		'How long to wait for fal to finish one video. When it runs out the item fails with the request ID; the job may still finish on fal.',
+		'How long to wait for fal to finish one video. When it runs out, the job is cancelled on fal and the item fails with the request ID.',
+};
+
+export const checkImageUrlOption: INodeProperties = {
+	displayName: 'Check Image URL',
+	name: 'checkImageUrl',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to read the first bytes of the image URL before submitting, to refuse an unreachable, too small or wrongly shaped image before it is paid for. Turn off only for hosts that refuse this check but that fal can read.',
 };

@@ -3,22 +3,61 @@ import { sleep } from 'n8n-workflow';
 
 import { jobError, type JobContext } from './errors';
 
-/** Stops work for an item once n8n has cancelled the execution. */
-export function throwIfCancelled(ctx: IExecuteFunctions, signal: AbortSignal | undefined, job: JobContext): void {
-	if (signal?.aborted) throw jobError(ctx.getNode(), 'The execution was cancelled', job);
+/**
+ * n8n's cancel signal (the Stop button) and the one place that sleeps. n8n-workflow's `sleep` takes a
+ * signal only in n8n 2.x; on 1.x the signal is ignored, so the wait also ends through the signal's own
+ * abort event, which both lines fire.
+ */
+
+export function isCancelled(signal: AbortSignal | undefined): boolean {
+	return signal?.aborted === true;
 }
 
-/** Waits with n8n's sleep; a cancelled execution ends the wait at once. */
+export function cancelledError(ctx: IExecuteFunctions, job: JobContext, outcome?: string): Error {
+	return jobError(ctx.getNode(), `The execution was stopped${outcome ? `; ${outcome}` : ''}`, job);
+}
+
+/** Stops work for an item once n8n has cancelled the execution. */
+export function throwIfCancelled(ctx: IExecuteFunctions, signal: AbortSignal | undefined, job: JobContext): void {
+	if (isCancelled(signal)) throw cancelledError(ctx, job);
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts (never rejects). */
+export async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (ms <= 0 || isCancelled(signal)) return;
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = resolve;
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms, signal).catch(() => undefined), aborted]);
+	} finally {
+		if (onAbort) signal?.removeEventListener('abort', onAbort);
+	}
+}
+
+/** Waits with n8n's sleep; a cancelled execution ends the wait at once with an error. */
 export async function pause(
 	ctx: IExecuteFunctions,
 	ms: number,
 	signal: AbortSignal | undefined,
 	job: JobContext,
 ): Promise<void> {
-	try {
-		await sleep(ms, signal);
-	} catch {
-		// sleep only rejects when the signal aborts
-	}
+	await sleepUnlessAborted(ms, signal);
 	throwIfCancelled(ctx, signal, job);
+}
+
+/** A signal that aborts when any of `signals` does (AbortSignal.any is missing from Node 20.x before 20.3). */
+export function anySignal(...signals: Array<AbortSignal | undefined>): AbortController {
+	const controller = new AbortController();
+	for (const signal of signals) {
+		if (!signal) continue;
+		if (signal.aborted) {
+			controller.abort();
+			break;
+		}
+		signal.addEventListener('abort', () => controller.abort(), { once: true });
+	}
+	return controller;
 }

@@ -18,7 +18,8 @@ const FIELD_TO_PARAMETER: Record<string, string> = {
 };
 
 // n8n replaces a whole error message that contains a Node error code (ECONNRESET…) with a generic
-// sentence, losing the item and the request id; so codes are put into words.
+// sentence, losing the item and the request id; so codes are put into words in messages, and kept
+// as they are only in descriptions.
 const NETWORK_CODES_IN_WORDS: Record<string, string> = {
 	ECONNREFUSED: 'the connection was refused',
 	ECONNRESET: 'the connection was closed unexpectedly',
@@ -30,6 +31,7 @@ const NETWORK_CODES_IN_WORDS: Record<string, string> = {
 	EAI_AGAIN: 'the host name could not be looked up',
 	EHOSTUNREACH: 'the host is unreachable',
 	ENETUNREACH: 'the network is unreachable',
+	ERR_STREAM_PREMATURE_CLOSE: 'the connection was closed unexpectedly',
 };
 
 export function networkErrorCode(error: unknown): string | undefined {
@@ -42,17 +44,24 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-function networkErrorInWords(code: string | undefined): string {
+export function networkErrorInWords(error: unknown): string {
+	const code = networkErrorCode(error);
 	return (code && NETWORK_CODES_IN_WORDS[code]) ?? 'the network request failed';
+}
+
+/** The underlying cause of a failed request, for a description: code and message, never headers. */
+export function causeOf(error: unknown): string {
+	const code = networkErrorCode(error);
+	const message = error instanceof Error ? error.message : String(error);
+	return `Cause: ${code ? `${code}: ` : ''}${message}`.slice(0, 300);
 }
 
 function jobSuffix(job: JobContext): string {
 	return job.requestId ? ` (item ${job.itemIndex}, fal request ${job.requestId})` : ` (item ${job.itemIndex})`;
 }
 
-function jobDescription(job: JobContext, advice?: string): string {
-	const parts: string[] = [];
-	if (advice) parts.push(advice);
+function jobDescription(job: JobContext, ...advice: Array<string | undefined>): string {
+	const parts = advice.filter((part): part is string => !!part);
 	if (job.requestId) parts.push(`fal request id: ${job.requestId}.`);
 	if (job.requestId && job.mayStillRun) {
 		parts.push('The job may still be running on fal; its result can be fetched later with this id.');
@@ -66,8 +75,8 @@ function attachJob<T extends NodeApiError | NodeOperationError>(error: T, job: J
 	return error;
 }
 
-function detailText(body: unknown): string | undefined {
-	if (typeof body === 'string') return body.trim() || undefined;
+export function detailText(body: unknown): string | undefined {
+	if (typeof body === 'string') return body.trim().slice(0, 500) || undefined;
 	if (!body || typeof body !== 'object') return undefined;
 	const detail = (body as { detail?: unknown }).detail;
 	if (typeof detail === 'string') return detail;
@@ -87,10 +96,18 @@ function detailText(body: unknown): string | undefined {
 
 const ADVICE_BY_STATUS: Record<number, string> = {
 	401: 'Check the API key in the Hailuo credential (fal.ai dashboard → Keys).',
-	403: 'The key is not allowed to use this model, or the account has no balance.',
+	403: 'The key is valid but may not use this model: check the key\'s scope and the account\'s balance and access on fal.ai.',
 	422: 'fal rejected the input; correct the named parameter.',
-	429: 'fal is rate limiting this account; try again later or lower the number of items.',
+	429: 'fal is rate limiting this account; try again later, or lower Options → Max Videos in Flight.',
 };
+
+/** Words fal's answer is summed up in: what a person needs to read first. */
+function statusLabel(status: number, detail: string, what: string): string {
+	if (status === 401) return `fal rejected the API key (HTTP 401)`;
+	if (status === 403) return `fal did not allow this request (HTTP 403): ${detail}`;
+	if (status === 422) return `fal rejected the input (HTTP 422): ${detail}`;
+	return `fal answered HTTP ${status} to ${what}: ${detail}`;
+}
 
 /** A non-2xx answer from fal, as an error that names the item, the HTTP status and the request id. */
 export function falHttpError(
@@ -99,17 +116,16 @@ export function falHttpError(
 	body: unknown,
 	job: JobContext,
 	what: string,
+	extraAdvice?: string,
 ): NodeApiError {
 	const detail = detailText(body) ?? 'no details';
-	const label =
-		status === 401 || status === 403
-			? `fal rejected the API key (HTTP ${status})`
-			: status === 422
-				? `fal rejected the input (HTTP 422): ${detail}`
-				: `fal answered HTTP ${status} to ${what}: ${detail}`;
 	const error = new NodeApiError(node, { status, detail } as JsonObject, {
-		message: `${label}${jobSuffix(job)}`,
-		description: jobDescription(job, ADVICE_BY_STATUS[status] ?? (status >= 500 ? 'fal had trouble on its side.' : undefined)),
+		message: `${statusLabel(status, detail, what)}${jobSuffix(job)}`,
+		description: jobDescription(
+			job,
+			ADVICE_BY_STATUS[status] ?? (status >= 500 ? 'fal had trouble on its side.' : undefined),
+			extraAdvice,
+		),
 		httpCode: String(status),
 		itemIndex: job.itemIndex,
 	});
@@ -135,20 +151,37 @@ export function generationFailedError(
 }
 
 export function falNetworkError(node: INode, error: unknown, job: JobContext, what: string): NodeApiError {
-	const words = networkErrorInWords(networkErrorCode(error));
+	const words = networkErrorInWords(error);
 	const failure = new NodeApiError(node, { reason: words } as JsonObject, {
 		message: `Could not reach fal to ${what}: ${words}${jobSuffix(job)}`,
-		description: jobDescription(job, 'Check the network, or the Base URL in the Hailuo credential.'),
+		description: jobDescription(job, 'Check the network, or the Base URL in the Hailuo credential.', `${causeOf(error)}.`),
 		itemIndex: job.itemIndex,
 	});
-	return attachJob(failure, job);
+	return attachJob(failure, job, { networkError: words });
 }
 
-/** Anything else that went wrong with a job: failed generation, timeout, malformed answer. */
-export function jobError(node: INode, message: string, job: JobContext, advice?: string): NodeOperationError {
+const MAY_BE_BILLED_ADVICE =
+	'fal may have accepted this job and will then bill it. Check the requests of this model in the fal dashboard before running the item again: running it again may create a second, paid job.';
+
+/**
+ * A submit that may have created a paid job: it timed out, the connection closed after the request was
+ * sent, fal answered 5xx, or fal's answer could not be read. It is never sent again automatically.
+ */
+export function ambiguousSubmitError(node: INode, job: JobContext, reason: string, cause?: string, httpStatus?: number): NodeApiError {
+	const error = new NodeApiError(node, { reason } as JsonObject, {
+		message: `The submit may have reached fal, which may bill the job: ${reason}${jobSuffix(job)}`,
+		description: jobDescription(job, MAY_BE_BILLED_ADVICE, cause),
+		httpCode: httpStatus ? String(httpStatus) : undefined,
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(error, job, { mayHaveBeenBilled: true, ...(httpStatus ? { httpCode: httpStatus } : {}) });
+}
+
+/** Anything else that went wrong with a job: timeout, malformed answer, cut download. */
+export function jobError(node: INode, message: string, job: JobContext, advice?: string, extra?: IDataObject): NodeOperationError {
 	const error = new NodeOperationError(node, `${message}${jobSuffix(job)}`, {
 		description: jobDescription(job, advice),
 		itemIndex: job.itemIndex,
 	});
-	return attachJob(error, job);
+	return attachJob(error, job, extra);
 }

@@ -1,14 +1,25 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { falHttpError, falNetworkError, type JobContext } from './errors';
+import { pause, throwIfCancelled } from './cancellation';
+import {
+	ambiguousSubmitError,
+	causeOf,
+	detailText,
+	falHttpError,
+	falNetworkError,
+	networkErrorCode,
+	networkErrorInWords,
+	type JobContext,
+} from './errors';
 import { CREDENTIAL_TYPE, falOrigins, type FalOrigins } from './hosts';
 import { RETRY_POLICIES, retryDelayMs, shouldRetryNetworkError, shouldRetryStatus, type CallKind } from './retry';
-import { pause, throwIfCancelled } from './cancellation';
+import type { SubmitGate } from './submit-gate';
 
 /**
  * The only module that talks to fal with the API key. Every call returns fal's parsed JSON or throws
  * an n8n error naming the item, the HTTP status and the fal request id; the key never reaches an
- * error, since errors are built from the status and body alone.
+ * error, since errors are built from the status, the body and the error code alone. Every call passes
+ * n8n's cancel signal, and the key is never sent on to another origin by a redirect.
  */
 
 export interface FalCall {
@@ -22,6 +33,11 @@ export interface FalCall {
 	what: string;
 	/** Statuses that are answers, not errors, for this call (e.g. 400 from cancel). */
 	acceptStatus?: readonly number[];
+	timeoutMs?: number;
+	/** Submits only: the execution's shared 429 backoff. */
+	gate?: SubmitGate;
+	/** A 2xx answer must be a JSON object; anything else (a proxy's error page) counts as a transient fault. */
+	expectObject?: boolean;
 }
 
 export interface FalAnswer<T> {
@@ -38,7 +54,7 @@ export async function getFalOrigins(ctx: IExecuteFunctions): Promise<FalOrigins>
 	return falOrigins(credentials.baseUrl);
 }
 
-function header(response: IN8nHttpFullResponse, name: string): string | undefined {
+export function header(response: IN8nHttpFullResponse, name: string): string | undefined {
 	const value = response.headers?.[name];
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
 }
@@ -52,11 +68,18 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
+/** A submit that failed this way may have created a job on fal: never send it again. */
+function submitMayHaveReachedFal(error: unknown): boolean {
+	const code = networkErrorCode(error);
+	return !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code ?? '');
+}
+
 export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
 	const policy = RETRY_POLICIES[call.kind];
 	const signal = ctx.getExecutionCancelSignal();
 	for (let attempt = 0; ; attempt++) {
 		throwIfCancelled(ctx, signal, job);
+		if (call.gate) await call.gate.waitOpen(ctx, signal, job);
 		let response: IN8nHttpFullResponse;
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
@@ -68,13 +91,18 @@ export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: Job
 				json: true,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: REQUEST_TIMEOUT_MS,
+				timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
+				abortSignal: signal,
+				sendCredentialsOnCrossOriginRedirect: false,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
 			throwIfCancelled(ctx, signal, job);
-			if (attempt < policy.maxRetries && shouldRetryNetworkError(policy, error)) {
+			if (attempt < policy.maxRetries && shouldRetryNetworkError(policy, error, attempt)) {
 				await pause(ctx, retryDelayMs(policy, attempt), signal, job);
 				continue;
+			}
+			if (call.kind === 'submit' && submitMayHaveReachedFal(error)) {
+				throw ambiguousSubmitError(ctx.getNode(), job, `the submit ended without an answer (${networkErrorInWords(error)})`, `${causeOf(error)}.`);
 			}
 			throw falNetworkError(ctx.getNode(), error, job, call.what);
 		}
@@ -82,13 +110,67 @@ export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: Job
 		const status = response.statusCode;
 		const body = parseBody(response.body);
 		const requestId = job.requestId ?? header(response, 'x-fal-request-id');
+		const malformed = call.expectObject === true && (typeof body !== 'object' || body === null);
+		if (status >= 200 && status < 300 && malformed && attempt < policy.maxRetries && call.kind === 'read') {
+			await pause(ctx, retryDelayMs(policy, attempt), signal, job);
+			continue;
+		}
 		if ((status >= 200 && status < 300) || call.acceptStatus?.includes(status)) {
 			return { status, body: body as T, requestId };
 		}
+		const retryAfter = response.headers?.['retry-after'];
+		if (status === 429 && call.gate) call.gate.holdFor(retryDelayMs(policy, attempt, retryAfter));
 		if (attempt < policy.maxRetries && shouldRetryStatus(policy, status)) {
-			await pause(ctx, retryDelayMs(policy, attempt, response.headers?.['retry-after']), signal, job);
+			if (!call.gate) await pause(ctx, retryDelayMs(policy, attempt, retryAfter), signal, job);
 			continue;
+		}
+		if (call.kind === 'submit' && status >= 500) {
+			const detail = detailText(body) ?? 'no details';
+			throw ambiguousSubmitError(ctx.getNode(), { ...job, requestId }, `fal answered HTTP ${status}: ${detail}`, undefined, status);
 		}
 		throw falHttpError(ctx.getNode(), status, body, { ...job, requestId }, call.what);
 	}
+}
+
+
+/** The Authorization header the credential adds (see HailuoApi.credentials.ts): `Key <key>`. */
+export function authorizationFromKey(apiKey: unknown): string {
+	return `Key ${String(apiKey).trim().replace(/^(key|bearer)\s+/i, '').trim()}`;
+}
+
+async function authorizationHeader(ctx: IExecuteFunctions): Promise<string> {
+	return authorizationFromKey((await ctx.getCredentials(CREDENTIAL_TYPE)).apiKey);
+}
+
+/**
+ * One call after n8n's Stop: the cancel of a job that must not be left running. n8n 2.x puts the
+ * execution's cancel signal on every authenticated request, so once Stop is pressed that helper can send
+ * nothing; this call carries the same header the credential adds, goes only to the credential's own
+ * queue origin (the URL is built from it), follows no redirect, and is never repeated.
+ */
+export async function callFalAfterStop<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
+	const authorization = await authorizationHeader(ctx);
+	return await sendOnce<T>(ctx, call, job, authorization);
+}
+
+async function sendOnce<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext, authorization: string): Promise<FalAnswer<T>> {
+	let response: IN8nHttpFullResponse;
+	try {
+		response = await ctx.helpers.httpRequest({
+			method: call.method,
+			url: call.url,
+			headers: { Accept: 'application/json', Authorization: authorization },
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
+		});
+	} catch (error) {
+		throw falNetworkError(ctx.getNode(), error, job, call.what);
+	}
+	const body = parseBody(response.body);
+	const status = response.statusCode;
+	if ((status >= 200 && status < 300) || call.acceptStatus?.includes(status)) return { status, body: body as T };
+	throw falHttpError(ctx.getNode(), status, body, job, call.what);
 }

@@ -1,13 +1,13 @@
-import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { falNetworkError, jobError, type JobContext } from './errors';
+import { jobError, type JobContext } from './errors';
 import { callFal } from './fal';
 import type { FalOrigins } from './hosts';
+import { plainRequest } from './plain-http';
 
 /**
- * Files in and out of fal: an input image uploaded to fal's storage, and the generated video streamed
- * from fal's CDN into n8n's binary store. The signed upload URL and the CDN take no API key, so those
- * two requests are plain, unauthenticated ones.
+ * An input image uploaded to fal's storage: initiate (with the key), then a PUT of the bytes to the
+ * signed upload URL (no key). Neither creates a paid job, so both are retried on transient faults.
  */
 
 interface InitiateAnswer {
@@ -15,12 +15,7 @@ interface InitiateAnswer {
 	file_url?: string;
 }
 
-/** A Buffer or a Readable stream, as n8n's prepareBinaryData takes it. */
-type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
-
 const UPLOAD_TIMEOUT_MS = 120_000;
-// A download streams; this bounds a stalled connection, not the size of the video.
-const DOWNLOAD_TIMEOUT_MS = 600_000;
 
 export interface ImageUpload {
 	bytes: Buffer;
@@ -56,70 +51,18 @@ export async function uploadImage(
 }
 
 async function putBytes(ctx: IExecuteFunctions, uploadUrl: string, image: ImageUpload, job: JobContext) {
-	let status: number;
-	try {
-		const response = await ctx.helpers.httpRequest({
-			method: 'PUT',
-			url: uploadUrl,
-			body: image.bytes,
-			headers: { 'Content-Type': image.mimeType },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: UPLOAD_TIMEOUT_MS,
-		});
-		status = response.statusCode;
-	} catch (error) {
-		throw falNetworkError(ctx.getNode(), error, job, 'upload the image');
-	}
-	if (status < 200 || status >= 300) {
-		throw jobError(ctx.getNode(), `fal storage refused the image upload (HTTP ${status})`, job);
-	}
-}
-
-/**
- * Streams the video into n8n's binary store (to disk in filesystem mode) without holding it in
- * memory, and checks that all of it arrived.
- */
-export async function downloadVideo(
-	ctx: IExecuteFunctions,
-	url: string,
-	fileName: string,
-	job: JobContext,
-): Promise<IBinaryData> {
-	let response: IN8nHttpFullResponse;
-	try {
-		response = await ctx.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: DOWNLOAD_TIMEOUT_MS,
-		});
-	} catch (error) {
-		throw falNetworkError(ctx.getNode(), error, job, 'download the video');
-	}
-	const stream = response.body as BinaryInput;
-	if (response.statusCode < 200 || response.statusCode >= 300) {
-		(stream as { resume?: () => void }).resume?.();
-		throw jobError(ctx.getNode(), `The video download failed (HTTP ${response.statusCode})`, job);
-	}
-	const length = Number(response.headers?.['content-length']);
-	const expectedBytes = Number.isFinite(length) && length > 0 ? length : undefined;
-
-	let binary: IBinaryData;
-	try {
-		binary = await ctx.helpers.prepareBinaryData(stream, fileName, 'video/mp4');
-	} catch (error) {
-		throw falNetworkError(ctx.getNode(), error, job, 'download the video');
-	}
-	if (expectedBytes !== undefined && binary.bytes !== undefined && binary.bytes !== expectedBytes) {
-		throw jobError(
-			ctx.getNode(),
-			`The video download was cut short (${binary.bytes} of ${expectedBytes} bytes)`,
-			job,
-			'Run the node again with the request id, or fetch the video URL.',
-		);
-	}
-	return binary;
+	await plainRequest(
+		ctx,
+		{
+			options: {
+				method: 'PUT',
+				url: uploadUrl,
+				body: image.bytes,
+				headers: { 'Content-Type': image.mimeType },
+				timeout: UPLOAD_TIMEOUT_MS,
+			},
+			what: 'upload the image to fal storage',
+		},
+		job,
+	);
 }

@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { HailuoModel } from '../models';
-import { jobError, type JobContext } from './errors';
-import { callFal } from './fal';
+import { ambiguousSubmitError, jobError, type JobContext } from './errors';
+import { callFal, callFalAfterStop, type FalCall } from './fal';
 import type { FalOrigins } from './hosts';
+import type { SubmitGate } from './submit-gate';
 
 /**
- * fal's queue protocol: submit a job, read its status, read its result. Status and result live under
- * the model's owner/alias (`fal-ai/minimax/requests/{id}`), not under the full endpoint path.
+ * fal's queue protocol: submit a job, read its status, read its result, cancel it. Status, result and
+ * cancel live under the model's queue app (`fal-ai/minimax/requests/{id}`), not under the full
+ * endpoint path, so any operation can act on a job from its request id alone (`jobRef`).
  */
 
 export interface QueueJob {
@@ -26,7 +27,8 @@ export interface QueueStatus {
 	/** Set when a COMPLETED job failed. */
 	error?: string | null;
 	error_type?: string | null;
-	metrics?: { inference_time?: number };
+	metrics?: { inference_time?: number | null };
+	logs?: Array<{ message?: string; level?: string; timestamp?: string }> | null;
 }
 
 export interface FalFile {
@@ -44,48 +46,79 @@ interface SubmitAnswer {
 	queue_position?: number;
 }
 
+/** A job's URLs from its request id and its model's queue app (e.g. `fal-ai/minimax`). */
+export function jobRef(origins: FalOrigins, queueApp: string, requestId: string): QueueJob {
+	const base = `${origins.queue}/${queueApp}/requests/${encodeURIComponent(requestId)}`;
+	return { requestId, statusUrl: `${base}/status`, responseUrl: base, cancelUrl: `${base}/cancel` };
+}
+
 // fal's answer carries its own URLs; they are used only on the configured queue origin, so the key is
 // never sent to a host the credential does not name (e.g. when a Base URL points at a proxy).
 function onOrigin(url: string | undefined, origin: string, fallback: string): string {
 	return url && url.startsWith(`${origin}/`) ? url : fallback;
 }
 
+export interface SubmitOptions {
+	itemIndex: number;
+	gate?: SubmitGate;
+	/** fal calls this URL when the job ends (`fal_webhook`). */
+	webhookUrl?: string;
+}
+
 export async function submitJob(
 	ctx: IExecuteFunctions,
 	origins: FalOrigins,
-	model: HailuoModel,
+	model: { endpoint: string; queueApp: string },
 	input: IDataObject,
-	itemIndex: number,
+	options: SubmitOptions,
 ): Promise<QueueJob> {
+	const { itemIndex, gate, webhookUrl } = options;
 	const answer = await callFal<SubmitAnswer>(
 		ctx,
-		{ method: 'POST', url: `${origins.queue}/${model.endpoint}`, body: input, kind: 'submit', what: 'submit the job' },
+		{
+			method: 'POST',
+			url: `${origins.queue}/${model.endpoint}`,
+			body: input,
+			qs: webhookUrl ? { fal_webhook: webhookUrl } : undefined,
+			kind: 'submit',
+			what: 'submit the job',
+			gate,
+		},
 		{ itemIndex },
 	);
 	const requestId = answer.body?.request_id;
 	if (typeof requestId !== 'string' || !requestId) {
-		throw jobError(ctx.getNode(), 'fal accepted the job but sent no request id', { itemIndex, requestId: answer.requestId });
+		throw ambiguousSubmitError(ctx.getNode(), { itemIndex, requestId: answer.requestId }, 'fal answered, but its answer holds no request id');
 	}
-	const base = `${origins.queue}/${model.queueApp}/requests/${encodeURIComponent(requestId)}`;
+	const ref = jobRef(origins, model.queueApp, requestId);
 	return {
 		requestId,
-		statusUrl: onOrigin(answer.body.status_url, origins.queue, `${base}/status`),
-		responseUrl: onOrigin(answer.body.response_url, origins.queue, base),
-		cancelUrl: onOrigin(answer.body.cancel_url, origins.queue, `${base}/cancel`),
+		statusUrl: onOrigin(answer.body.status_url, origins.queue, ref.statusUrl),
+		responseUrl: onOrigin(answer.body.response_url, origins.queue, ref.responseUrl),
+		cancelUrl: onOrigin(answer.body.cancel_url, origins.queue, ref.cancelUrl),
 		queuePosition: answer.body.queue_position,
 	};
 }
 
 const QUEUE_STATES: readonly string[] = ['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED'];
 
-export async function getStatus(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number): Promise<QueueStatus> {
+export function isQueueStatus(body: unknown): body is QueueStatus {
+	return !!body && typeof body === 'object' && QUEUE_STATES.includes((body as QueueStatus).status);
+}
+
+export async function getStatus(
+	ctx: IExecuteFunctions,
+	job: QueueJob,
+	itemIndex: number,
+	withLogs = false,
+): Promise<QueueStatus> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
 	const answer = await callFal<QueueStatus>(
 		ctx,
-		{ method: 'GET', url: job.statusUrl, qs: { logs: 0 }, kind: 'read', what: 'read the job status' },
+		{ method: 'GET', url: job.statusUrl, qs: { logs: withLogs ? 1 : 0 }, kind: 'read', what: 'read the job status', expectObject: true },
 		context,
 	);
-	if (!answer.body || !QUEUE_STATES.includes(answer.body.status)) {
+	if (!isQueueStatus(answer.body)) {
 		throw jobError(ctx.getNode(), 'fal sent a job status this node does not understand', context);
 	}
 	return answer.body;
@@ -96,7 +129,7 @@ export async function getResult(ctx: IExecuteFunctions, job: QueueJob, itemIndex
 	const context: JobContext = { itemIndex, requestId: job.requestId };
 	const answer = await callFal<IDataObject>(
 		ctx,
-		{ method: 'GET', url: job.responseUrl, kind: 'read', what: 'read the job result' },
+		{ method: 'GET', url: job.responseUrl, kind: 'read', what: 'read the job result', expectObject: true },
 		context,
 	);
 	if (!answer.body || typeof answer.body !== 'object') {
@@ -104,6 +137,8 @@ export async function getResult(ctx: IExecuteFunctions, job: QueueJob, itemIndex
 	}
 	return answer.body;
 }
+
+const ANY_ERROR_STATUS = Array.from({ length: 200 }, (_, i) => 400 + i);
 
 /**
  * What fal says about a job that ended with an error: its result call answers the HTTP status and
@@ -122,7 +157,31 @@ export async function getFailure(
 	return { status: answer.status, body: answer.body };
 }
 
-const ANY_ERROR_STATUS = Array.from({ length: 200 }, (_, i) => 400 + i);
+/** fal's answer to a cancel: asked of the runner, too late (the job ended), or no such job. */
+export type CancelAnswer = 'CANCELLATION_REQUESTED' | 'ALREADY_COMPLETED' | 'NOT_FOUND';
+
+const CANCEL_ANSWER_BY_STATUS: Record<number, CancelAnswer> = {
+	202: 'CANCELLATION_REQUESTED',
+	200: 'CANCELLATION_REQUESTED',
+	400: 'ALREADY_COMPLETED',
+	404: 'NOT_FOUND',
+};
+
+/**
+ * Asks fal to cancel a job. After n8n's Stop (which aborts every other call) it still goes out: that
+ * is when a cancel matters most.
+ */
+export async function cancelJob(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number, timeoutMs?: number): Promise<CancelAnswer> {
+	const call: FalCall = { method: 'PUT', url: job.cancelUrl, kind: 'read', what: 'cancel the job', acceptStatus: [400, 404], timeoutMs };
+	const context = { itemIndex, requestId: job.requestId };
+	const stopped = ctx.getExecutionCancelSignal()?.aborted === true;
+	const answer = stopped
+		? await callFalAfterStop<{ status?: string }>(ctx, call, context)
+		: await callFal<{ status?: string }>(ctx, call, context);
+	const said = answer.body?.status;
+	if (said === 'CANCELLATION_REQUESTED' || said === 'ALREADY_COMPLETED' || said === 'NOT_FOUND') return said;
+	return CANCEL_ANSWER_BY_STATUS[answer.status] ?? 'CANCELLATION_REQUESTED';
+}
 
 /** The generated video in a result, or an error that says the result was not understood. */
 export function videoOf(ctx: IExecuteFunctions, result: IDataObject, job: JobContext): FalFile {

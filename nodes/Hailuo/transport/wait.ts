@@ -1,16 +1,17 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { pause, throwIfCancelled } from './cancellation';
+import { cancelledError, isCancelled, sleepUnlessAborted } from './cancellation';
 import { jobError, type JobContext } from './errors';
-import { getStatus, type QueueJob, type QueueStatus } from './queue';
+import { cancelJob, getStatus, type CancelAnswer, type QueueJob, type QueueStatus } from './queue';
 
 /**
- * Waiting for a fal job to end. Callers only know `waitForJob`; how the end is noticed (polling now,
- * fal's status stream later) stays in this module.
+ * Waiting for a fal job to end. Callers only know `waitForJob`; how the end is noticed stays in this
+ * module. A job is never left behind: when n8n's Stop or the node's timeout ends the wait, the job is
+ * cancelled on fal (best effort) and the error says what fal answered.
  */
 
 export interface WaitOptions {
-	/** Give up after this long (the job may then still run on fal). */
+	/** Give up after this long; the job is then cancelled on fal. */
 	timeoutMs: number;
 }
 
@@ -19,6 +20,64 @@ export interface WaitOptions {
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 5_000;
 const POLL_GROWTH = 1.5;
+// A cancel after Stop goes out at once and is given this long; it must not hold the node up.
+const CANCEL_TIMEOUT_MS = 5_000;
+
+const CANCEL_OUTCOME: Record<CancelAnswer, string> = {
+	CANCELLATION_REQUESTED: 'the job was cancelled on fal (fal confirmed: CANCELLATION_REQUESTED)',
+	ALREADY_COMPLETED: 'the job had already ended on fal (ALREADY_COMPLETED)',
+	NOT_FOUND: 'fal does not know the job (NOT_FOUND)',
+};
+
+/** Asks fal to cancel, and says in words what happened; never throws. */
+async function cancelBestEffort(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number): Promise<{ answer?: CancelAnswer; words: string }> {
+	try {
+		const answer = await cancelJob(ctx, job, itemIndex, CANCEL_TIMEOUT_MS);
+		return { answer, words: CANCEL_OUTCOME[answer] };
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		return { words: `cancelling the job on fal failed (${reason}); it may still run and be billed` };
+	}
+}
+
+/** How a wait ended: the job's final status, or the deadline passed while it was in `lastStatus`. */
+type WaitEnd = { ended: QueueStatus } | { timedOut: string };
+
+async function pollUntilEnded(
+	ctx: IExecuteFunctions,
+	job: QueueJob,
+	itemIndex: number,
+	deadline: number,
+	signal: AbortSignal | undefined,
+): Promise<WaitEnd> {
+	let interval = FIRST_POLL_MS;
+	for (;;) {
+		const status = await getStatus(ctx, job, itemIndex);
+		if (status.status === 'COMPLETED') return { ended: status };
+		const left = deadline - Date.now();
+		if (left <= 0) return { timedOut: status.status };
+		await sleepUnlessAborted(Math.min(interval, left), signal);
+		if (isCancelled(signal)) throw cancelledError(ctx, { itemIndex, requestId: job.requestId });
+		interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
+	}
+}
+
+// After fal accepts a cancel, the runner is only asked to stop: look a little longer for the end.
+const END_AFTER_CANCEL_MS = 30_000;
+
+async function endAfterCancel(
+	ctx: IExecuteFunctions,
+	job: QueueJob,
+	itemIndex: number,
+	signal: AbortSignal | undefined,
+): Promise<QueueStatus | undefined> {
+	try {
+		const end = await pollUntilEnded(ctx, job, itemIndex, Date.now() + END_AFTER_CANCEL_MS, signal);
+		return 'ended' in end ? end.ended : undefined;
+	} catch {
+		return undefined;
+	}
+}
 
 export async function waitForJob(
 	ctx: IExecuteFunctions,
@@ -28,23 +87,27 @@ export async function waitForJob(
 ): Promise<QueueStatus> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
 	const signal = ctx.getExecutionCancelSignal();
-	const deadline = Date.now() + options.timeoutMs;
-	let interval = FIRST_POLL_MS;
-	for (;;) {
-		throwIfCancelled(ctx, signal, context);
-		const status = await getStatus(ctx, job, itemIndex);
-		if (status.status === 'COMPLETED') return status;
-		const left = deadline - Date.now();
-		if (left <= 0) {
-			const minutes = Math.round((options.timeoutMs / 60_000) * 10) / 10;
-			throw jobError(
-				ctx.getNode(),
-				`The video was not ready within ${minutes} min (last status ${status.status})`,
-				context,
-				'Raise Options → Timeout (Minutes) if generations often take longer.',
-			);
-		}
-		await pause(ctx, Math.min(interval, left), signal, context);
-		interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
+	// Every error of the wait is already an n8n error naming the job; Stop also cancels the job.
+	const end = await pollUntilEnded(ctx, job, itemIndex, Date.now() + options.timeoutMs, signal).catch(
+		(error: unknown) => ({ failed: error }),
+	);
+	if ('failed' in end) {
+		if (!isCancelled(signal)) throw end.failed;
+		const { words } = await cancelBestEffort(ctx, job, itemIndex);
+		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, words);
 	}
+	if ('ended' in end) return end.ended;
+
+	const { answer, words } = await cancelBestEffort(ctx, job, itemIndex);
+	// A job that ends anyway (it finished as time ran out, or its runner did not stop) is paid for,
+	// so it is delivered rather than dropped.
+	const ended = answer === undefined ? undefined : await endAfterCancel(ctx, job, itemIndex, signal);
+	if (ended && (!ended.error || answer === 'ALREADY_COMPLETED')) return ended;
+	const limit = options.timeoutMs < 60_000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${Math.round(options.timeoutMs / 6_000) / 10} min`;
+	throw jobError(
+		ctx.getNode(),
+		`The video was not ready within ${limit} (last status ${end.timedOut}); ${words}`,
+		{ ...context, mayStillRun: !ended },
+		'Raise Options → Timeout (Minutes) if generations often take longer.',
+	);
 }

@@ -1,0 +1,150 @@
+import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { cancelledError, isCancelled, sleepUnlessAborted } from './cancellation';
+import { causeOf, jobError, networkErrorInWords, type JobContext } from './errors';
+import { header } from './fal';
+import { plainRequest } from './plain-http';
+
+/**
+ * The generated video, streamed from fal's CDN into n8n's binary store (to disk in filesystem mode)
+ * without holding it in memory. A download that stalls (no bytes for the idle limit) or is cut is
+ * resumed with a Range request from the bytes already stored; only when that fails is it an error,
+ * and a truncated MP4 never reaches the next node. The CDN takes no API key: plain requests.
+ */
+
+/** A response body as n8n's HTTP helper returns it with `encoding: 'stream'` (a Node Readable). */
+interface BodyStream extends AsyncIterable<Buffer> {
+	destroy(error?: Error): void;
+}
+type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+/** `Readable.from`, reached through the stream class n8n gave us (the node may not import node:stream). */
+type ReadableFrom = (chunks: AsyncIterable<Buffer>, options: { objectMode: false }) => BinaryInput;
+
+export interface DownloadOptions {
+	/** No bytes for this long → the connection is dropped and the download resumed. */
+	idleMs: number;
+	/** fal's figure for the file's size, used when the CDN sends no length. */
+	expectedBytes?: number;
+}
+
+const CONNECT_TIMEOUT_MS = 60_000;
+const MAX_RESUMES = 3;
+const WATCHDOG_TICK_MS = 1_000;
+
+class IdleError extends Error {}
+
+function totalFrom(response: IN8nHttpFullResponse): number | undefined {
+	const range = /\/(\d+)\s*$/.exec(header(response, 'content-range') ?? '');
+	const total = Number(range ? range[1] : header(response, 'content-length'));
+	return Number.isFinite(total) && total > 0 ? total : undefined;
+}
+
+/** GET of the video from byte `from` on. */
+async function open(ctx: IExecuteFunctions, url: string, from: number, job: JobContext): Promise<IN8nHttpFullResponse> {
+	const options = {
+		method: 'GET' as const,
+		url,
+		headers: from > 0 ? { Range: `bytes=${from}-` } : {},
+		encoding: 'stream' as const,
+		timeout: CONNECT_TIMEOUT_MS,
+	};
+	return await plainRequest(ctx, { options, what: 'download the video' }, job);
+}
+
+/**
+ * The body's chunks; when it sends nothing for `idleMs` (or the execution is stopped) the wait for the
+ * next chunk ends at once with an error, whether or not destroying the body unblocks its reader (a body
+ * made from a web stream waits for its pending read).
+ */
+async function* withIdleLimit(body: BodyStream, idleMs: number, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+	let lastByteAt = Date.now();
+	let giveUp: (error: Error) => void = () => undefined;
+	const gaveUp = new Promise<never>((_, reject) => (giveUp = reject));
+	gaveUp.catch(() => undefined);
+	const finished = new AbortController();
+	const onCancel = () => giveUp(new Error('The execution was stopped'));
+	signal?.addEventListener('abort', onCancel, { once: true });
+	void (async () => {
+		while (!finished.signal.aborted) {
+			await sleepUnlessAborted(Math.min(WATCHDOG_TICK_MS, idleMs), finished.signal);
+			if (!finished.signal.aborted && Date.now() - lastByteAt >= idleMs) {
+				giveUp(new IdleError(`no bytes for ${Math.round(idleMs / 1000)} s`));
+				return;
+			}
+		}
+	})();
+	const chunks = body[Symbol.asyncIterator]();
+	try {
+		for (;;) {
+			const next = chunks.next();
+			next.catch(() => undefined);
+			const { done, value } = await Promise.race([next, gaveUp]);
+			if (done) return;
+			lastByteAt = Date.now();
+			yield value;
+		}
+	} finally {
+		finished.abort();
+		signal?.removeEventListener('abort', onCancel);
+		body.destroy();
+	}
+}
+
+export async function downloadVideo(
+	ctx: IExecuteFunctions,
+	url: string,
+	fileName: string,
+	job: JobContext,
+	options: DownloadOptions,
+): Promise<IBinaryData> {
+	const signal = ctx.getExecutionCancelSignal();
+	const first = await open(ctx, url, 0, job);
+	const total = totalFrom(first) ?? options.expectedBytes;
+	let received = 0;
+
+	async function* chunks(): AsyncGenerator<Buffer> {
+		let response = first;
+		for (let resumes = 0; ; resumes++) {
+			let problem: string;
+			try {
+				for await (const chunk of withIdleLimit(response.body as BodyStream, options.idleMs, signal)) {
+					received += chunk.length;
+					yield chunk;
+				}
+				if (total === undefined || received >= total) return;
+				problem = `was cut short (${received} of ${total} bytes)`;
+			} catch (error) {
+				if (isCancelled(signal)) throw cancelledError(ctx, job);
+				problem = error instanceof IdleError ? `stalled (${error.message})` : `broke off (${networkErrorInWords(error)})`;
+			}
+			if (resumes >= MAX_RESUMES) {
+				throw jobError(ctx.getNode(), `The video download ${problem}, and ${MAX_RESUMES} resumes did not finish it`, job);
+			}
+			response = await open(ctx, url, received, job);
+			const resumedAt = /bytes (\d+)-/.exec(header(response, 'content-range') ?? '');
+			if (response.statusCode !== 206 || Number(resumedAt?.[1]) !== received) {
+				(response.body as BodyStream).destroy();
+				throw jobError(ctx.getNode(), `The video download ${problem}, and the CDN does not allow resuming it`, job);
+			}
+		}
+	}
+
+	const from = (first.body as { constructor: { from?: ReadableFrom } }).constructor.from;
+	if (typeof from !== 'function') throw jobError(ctx.getNode(), 'The video download gave no stream', job);
+	let binary: IBinaryData;
+	try {
+		binary = await ctx.helpers.prepareBinaryData(from(chunks(), { objectMode: false }), fileName, 'video/mp4');
+	} catch (error) {
+		if (isCancelled(signal)) throw cancelledError(ctx, job);
+		const failure =
+			error instanceof NodeOperationError || error instanceof NodeApiError
+				? error
+				: jobError(ctx.getNode(), 'The video could not be stored in n8n', job, `${causeOf(error)}.`);
+		throw failure;
+	}
+	if (total !== undefined && binary.bytes !== undefined && binary.bytes !== total) {
+		throw jobError(ctx.getNode(), `The video download was cut short (${binary.bytes} of ${total} bytes)`, job);
+	}
+	return binary;
+}

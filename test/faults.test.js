@@ -1,0 +1,188 @@
+// The node against fal's faults, each driven through the emulator's knobs while n8n's engine runs the
+// Generate operation. After every case: no duplicate job, the key nowhere, no truncated video, no job
+// left running on the emulator (expectNoHarm).
+const { startEmulator } = require('./emulator');
+const { useNodeSession } = require('./node-session');
+
+// Videos big enough that a download can be cut or stalled half way.
+const VIDEO_BYTES = 600_000;
+const session = useNodeSession({ videoBytes: VIDEO_BYTES, cancelMs: 50 });
+const { urlParameters, submits, calls } = session;
+const emu = () => session.emu;
+
+const binaryItem = { json: {}, binary: { data: { path: 'emulator/fixtures/frame.png', mimeType: 'image/png' } } };
+const binaryParameters = { prompt: 'Waves roll in', imageSource: 'binary', binaryPropertyName: 'data' };
+
+/** Runs Generate and checks the invariants; returns the run. */
+async function generate(spec = {}) {
+	const run = await session.run(spec);
+	await session.expectNoHarm(run);
+	return run;
+}
+
+function expectVideo(run) {
+	expect(run.status).toBe('success');
+	const [item] = run.output('Hailuo Video');
+	expect(item.binary.data.mimeType).toBe('video/mp4');
+	expect(item.json.fileSize).toBe(VIDEO_BYTES);
+	return item;
+}
+
+describe('transient faults are retried where that is safe, and the video arrives whole', () => {
+	test('a 429 storm on submit: retried after Retry-After, one job', async () => {
+		emu().fault({ route: 'submit', status: 429, headers: { 'retry-after': '0' }, times: 4 });
+		const run = await generate();
+		expectVideo(run);
+		expect(submits().map((c) => c.status)).toEqual([429, 429, 429, 429, 200]);
+		expect(emu().stats().accepted).toBe(1);
+	});
+
+	test.each([
+		['status', 500],
+		['status', 503],
+		['result', 502],
+		['initiate', 503],
+		['upload', 500],
+		['cdn', 503],
+	])('a %s answering %i is retried', async (route, status) => {
+		emu().fault({ route, status, headers: { 'retry-after': '0' } });
+		const binary = route === 'initiate' || route === 'upload';
+		const run = await generate(binary ? { items: [binaryItem], parameters: binaryParameters } : {});
+		expectVideo(run);
+		expect(calls(route).some((c) => c.status === status)).toBe(true);
+		expect(emu().stats().accepted).toBe(1);
+	});
+
+	test('a status answer that is not JSON is read again', async () => {
+		emu().fault({ route: 'status', status: 200, body: 'Service temporarily unavailable' });
+		const run = await generate();
+		expectVideo(run);
+		expect(calls('status').length).toBeGreaterThan(1);
+	});
+
+	test('a download cut half way is resumed with a Range request, byte-identical', async () => {
+		emu().fault({ route: 'cdn', cutAfterBytes: 250_000 });
+		const run = await generate();
+		expectVideo(run);
+		const downloads = calls('cdn');
+		expect(downloads).toHaveLength(2);
+		expect(downloads[1].headers.range).toBe('bytes=250000-');
+		expect(downloads[1].status).toBe(206);
+	});
+
+	test('a stalled download is ended by the idle limit and resumed', async () => {
+		emu().fault({ route: 'cdn', stallAfterBytes: 100_000 });
+		const run = await generate({ parameters: urlParameters({ options: { downloadIdleSeconds: 1 } }) });
+		expectVideo(run);
+		expect(calls('cdn')[1].headers.range).toBe('bytes=100000-');
+	});
+
+	test('a download that stalls every time fails after three resumes, and no truncated video goes on', async () => {
+		emu().fault({ route: 'cdn', stallAfterBytes: 1000, times: 10 });
+		const run = await generate({ parameters: urlParameters({ options: { downloadIdleSeconds: 1 } }) });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toMatch(/^The video download stalled \(no bytes for 1 s\), and 3 resumes did not finish it \(item 0, fal request [\w-]+\)$/);
+		expect(calls('cdn')).toHaveLength(4);
+	}, 30_000);
+});
+
+describe('a submit that may have created a paid job is never sent twice, and says so', () => {
+	test('a 502 on submit', async () => {
+		emu().fault({ route: 'submit', status: 502 });
+		const run = await generate();
+		expect(run.status).toBe('error');
+		expect(run.error.message).toMatch(/^The submit may have reached fal, which may bill the job: fal answered HTTP 502: .+ \(item 0, fal request [\w-]+\)$/);
+		expect(run.error.description).toMatch(/Check the requests of this model in the fal dashboard before running the item again/);
+		expect(run.error.httpCode).toBe('502');
+		expect(submits()).toHaveLength(1);
+	});
+
+	test('a submit fal accepted, then the connection reset: one job on fal, one submit, the error says it may bill', async () => {
+		emu().fault({ route: 'submit', afterAccept: true });
+		const run = await generate();
+		expect(run.status).toBe('error');
+		expect(run.error.message).toBe(
+			'The submit may have reached fal, which may bill the job: the submit ended without an answer (the connection was closed unexpectedly) (item 0)',
+		);
+		expect(run.error.description).toMatch(/Cause: ECONNRESET/);
+		expect(submits()).toHaveLength(1);
+		expect(emu().stats().accepted).toBe(1);
+	});
+
+	test('a connection reset before fal answered: the same, never re-sent', async () => {
+		emu().fault({ route: 'submit', reset: true });
+		const run = await generate();
+		expect(run.error.message).toMatch(/^The submit may have reached fal, which may bill the job/);
+		expect(submits()).toHaveLength(1);
+		expect(emu().stats().accepted).toBe(0);
+	});
+
+	test('a fal that refuses the connection: retried (nothing can have been accepted), then "could not reach fal"', async () => {
+		const closed = await startEmulator();
+		const deadUrl = closed.url;
+		await closed.close();
+		const run = await generate({ baseUrl: deadUrl, parameters: urlParameters() });
+		expect(run.error.message).toBe('Could not reach fal to submit the job: the connection was refused (item 0)');
+		expect(run.error.description).toMatch(/Cause: ECONNREFUSED/);
+	}, 30_000);
+});
+
+describe('who may see the key, and who may refuse it', () => {
+	test('a 401 is a wrong key', async () => {
+		const run = await generate({ apiKey: 'fal-wrong-key-0001' });
+		expect(run.error.message).toMatch(/^fal rejected the API key \(HTTP 401\) \(item 0, fal request [\w-]+\)$/);
+		expect(session.visible(run)).not.toContain('fal-wrong-key-0001');
+	});
+
+	test('a 403 is "not allowed", with fal\'s own words, not a wrong key', async () => {
+		emu().fault({ route: 'submit', status: 403, body: { detail: 'User is locked. Reason: Exhausted balance.' } });
+		const run = await generate();
+		expect(run.error.message).toMatch(/^fal did not allow this request \(HTTP 403\): User is locked\. Reason: Exhausted balance\. \(item 0/);
+		expect(run.error.description).toMatch(/may not use this model/);
+		expect(run.error.httpCode).toBe('403');
+	});
+
+	test('a redirect to another host is followed without the key', async () => {
+		emu().fault({ route: 'status', status: 307, headers: { location: `${emu().otherUrl}/elsewhere` } });
+		await generate();
+		expect(emu().otherCalls.length).toBeGreaterThan(0);
+		expect(emu().otherCalls.every((c) => c.authorization === false)).toBe(true);
+	});
+});
+
+describe('a job is never left behind', () => {
+	test('a failed generation: fal\'s reason and the request id', async () => {
+		const run = await generate({ parameters: urlParameters({ prompt: 'Explode [emulator:fail]' }) });
+		const [job] = [...emu().jobs.values()];
+		expect(run.error.message).toBe(`fal could not generate the video (HTTP 500): Generation failed (emulator) (item 0, fal request ${job.requestId})`);
+	});
+
+	test('a job stuck IN_QUEUE past the timeout is cancelled, and the error says fal confirmed it', async () => {
+		const slow = await startEmulator({ apiKey: session.API_KEY, queueMs: 60_000 });
+		try {
+			const run = await session.run({ baseUrl: slow.url, parameters: urlParameters({ imageUrl: `${slow.url}/_samples/frame.jpg`, options: { timeoutMinutes: 0.05 } }) });
+			const [job] = [...slow.jobs.values()];
+			expect(run.error.message).toBe(
+				`The video was not ready within 3 s (last status IN_QUEUE); the job was cancelled on fal (fal confirmed: CANCELLATION_REQUESTED) (item 0, fal request ${job.requestId})`,
+			);
+			expect(job.status).toBe('CANCELLED');
+			expect(job.billed).toBe(false);
+			expect(slow.stats().running).toBe(0);
+		} finally {
+			await slow.close();
+		}
+	});
+});
+
+describe('without On Error → Continue, nothing paid is thrown away silently', () => {
+	test('the failure stops new submits, and its description lists the other jobs of the run by request id', async () => {
+		const items = [{ json: { p: 'one' } }, { json: { p: 'two [emulator:fail]' } }, { json: { p: 'three' } }];
+		const run = await generate({ items, parameters: urlParameters({ prompt: '={{ $json.p }}' }) });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toMatch(/^fal could not generate the video/);
+		const [first] = [...emu().jobs.values()];
+		expect(run.error.description).toContain(`Other jobs this run submitted, whose videos are in no output: item 0: ${first.requestId} (finished; fetch the video with Get Result).`);
+		// item 2 was never submitted: the run was already failing
+		expect(submits().map((c) => c.body.prompt)).toEqual(['one', 'two [emulator:fail]']);
+	});
+});
