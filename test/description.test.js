@@ -20,7 +20,7 @@ test('the node keeps its public names', () => {
 	expect(property('imageSource').options.map((o) => o.value)).toEqual(['url', 'binary']);
 	expect(property('options').options.map((o) => [o.name, o.default])).toEqual([
 		['download', true], ['fileName', ''], ['binaryPropertyOutput', 'data'], ['downloadIdleSeconds', 30], ['timeoutMinutes', 20],
-		['checkImageUrl', true],
+		['checkImageUrl', true], ['maxInFlight', 10],
 	]);
 });
 

@@ -38,8 +38,8 @@ describe('transient faults are retried where that is safe, and the video arrives
 	});
 
 	test.each([
-		['status', 500],
-		['status', 503],
+		['stream', 500],
+		['stream', 503],
 		['result', 502],
 		['initiate', 503],
 		['upload', 500],
@@ -53,8 +53,15 @@ describe('transient faults are retried where that is safe, and the video arrives
 		expect(emu().stats().accepted).toBe(1);
 	});
 
+	test('with the status stream refused, a 500 on a status poll is retried', async () => {
+		emu().fault([{ route: 'stream', status: 404 }, { route: 'status', status: 500, headers: { 'retry-after': '0' } }]);
+		const run = await generate();
+		expectVideo(run);
+		expect(calls('status').map((c) => c.status)).toContain(500);
+	});
+
 	test('a status answer that is not JSON is read again', async () => {
-		emu().fault({ route: 'status', status: 200, body: 'Service temporarily unavailable' });
+		emu().fault([{ route: 'stream', status: 404 }, { route: 'status', status: 200, body: 'Service temporarily unavailable' }]);
 		const run = await generate();
 		expectVideo(run);
 		expect(calls('status').length).toBeGreaterThan(1);
@@ -143,7 +150,10 @@ describe('who may see the key, and who may refuse it', () => {
 	});
 
 	test('a redirect to another host is followed without the key', async () => {
-		emu().fault({ route: 'status', status: 307, headers: { location: `${emu().otherUrl}/elsewhere` } });
+		emu().fault([
+			{ route: 'stream', status: 307, headers: { location: `${emu().otherUrl}/elsewhere` } },
+			{ route: 'status', status: 307, headers: { location: `${emu().otherUrl}/elsewhere` } },
+		]);
 		await generate();
 		expect(emu().otherCalls.length).toBeGreaterThan(0);
 		expect(emu().otherCalls.every((c) => c.authorization === false)).toBe(true);
@@ -175,14 +185,26 @@ describe('a job is never left behind', () => {
 });
 
 describe('without On Error → Continue, nothing paid is thrown away silently', () => {
-	test('the failure stops new submits, and its description lists the other jobs of the run by request id', async () => {
-		const items = [{ json: { p: 'one' } }, { json: { p: 'two [emulator:fail]' } }, { json: { p: 'three' } }];
+	const items = [{ json: { p: 'one' } }, { json: { p: 'two [emulator:fail]' } }, { json: { p: 'three' } }];
+
+	test('the failure\'s description lists the other jobs of the run by request id; none is left running', async () => {
 		const run = await generate({ items, parameters: urlParameters({ prompt: '={{ $json.p }}' }) });
 		expect(run.status).toBe('error');
 		expect(run.error.message).toMatch(/^fal could not generate the video/);
-		const [first] = [...emu().jobs.values()];
-		expect(run.error.description).toContain(`Other jobs this run submitted, whose videos are in no output: item 0: ${first.requestId} (finished; fetch the video with Get Result).`);
-		// item 2 was never submitted: the run was already failing
+		const [first, , third] = [...emu().jobs.values()].sort((a, b) => a.input.prompt.localeCompare(b.input.prompt));
+		expect(first.input.prompt).toBe('one');
+		expect(third.input.prompt).toBe('two [emulator:fail]');
+		const jobOf = (prompt) => [...emu().jobs.values()].find((job) => job.input.prompt === prompt).requestId;
+		expect(run.error.description).toContain(
+			`Other jobs this run submitted, whose videos are in no output: item 0: ${jobOf('one')} (finished; fetch the video with Get Result); item 2: ${jobOf('three')} (finished; fetch the video with Get Result).`,
+		);
+		expect(run.error.context.otherRequestIds).toHaveLength(2);
+	});
+
+	test('after the first failure nothing new is submitted', async () => {
+		const run = await generate({ items, parameters: urlParameters({ prompt: '={{ $json.p }}', options: { maxInFlight: 1 } }) });
+		expect(run.status).toBe('error');
 		expect(submits().map((c) => c.body.prompt)).toEqual(['one', 'two [emulator:fail]']);
+		expect(run.error.description).toMatch(/item 0: [\w-]+ \(finished; fetch the video with Get Result\)\.$/);
 	});
 });

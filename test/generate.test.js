@@ -247,11 +247,12 @@ describe('Generate, transient faults', () => {
 		expect(submits()).toHaveLength(1);
 	});
 
-	test('a 503 on a status read is retried and the video still arrives', async () => {
-		emu.fault({ route: 'status', status: 503, headers: { 'retry-after': '0' } });
+	test('a 503 on the status stream falls back to a status read, and the video still arrives', async () => {
+		emu.fault({ route: 'stream', status: 503, headers: { 'retry-after': '0' } });
 		const run = await generate();
 		expect(run.status).toBe('success');
-		expect(emu.calls.some((c) => c.route === 'status' && c.status === 503)).toBe(true);
+		expect(emu.calls.some((c) => c.route === 'stream' && c.status === 503)).toBe(true);
+		expect(emu.calls.some((c) => c.route === 'status')).toBe(true);
 	});
 
 	test('the API key never appears in the output, errors or the emulator\'s record', async () => {

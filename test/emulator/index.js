@@ -37,7 +37,7 @@
  *
  * Admin (no auth): POST|GET|DELETE /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset,
  * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls.
- * Marker: a prompt containing [emulator:fail] makes the generation fail (500).
+ * Markers: a prompt containing [emulator:fail] makes the generation fail (500); [emulator:ms=N] makes it take N ms.
  */
 
 const { once } = require('node:events');

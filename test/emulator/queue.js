@@ -13,6 +13,14 @@ const { withDefaults, priceFor } = require('./schema');
 const { ERRORS_DOC } = require('./runner');
 
 const FAIL_MARKER = '[emulator:fail]';
+/** A prompt containing [emulator:ms=N] makes that job generate for N ms instead of progressMs. */
+const DURATION_MARKER = /\[emulator:ms=(\d+)\]/;
+
+/** How long this job generates: its prompt's [emulator:ms=N], else progressMs. @param {Job} job @param {number} dflt */
+function generationMs(job, dflt) {
+  const m = typeof job.input.prompt === 'string' ? DURATION_MARKER.exec(job.input.prompt) : null;
+  return m ? Number(m[1]) : dflt;
+}
 
 /** @typedef {import('./schema').EndpointSpec} EndpointSpec */
 /** @typedef {import('./timers').Timers} Timers */
@@ -209,7 +217,7 @@ class JobQueue {
     const inner = this.inner(job);
     job.status = 'IN_PROGRESS';
     job.startedAt = Date.now();
-    inner.finishAt = job.startedAt + this.opts.progressMs;
+    inner.finishAt = job.startedAt + generationMs(job, this.opts.progressMs);
     stats.inProgress += 1;
     stats.maxRunning = Math.max(stats.maxRunning, stats.inProgress);
     this.log(job, 'Starting generation (emulator)');

@@ -5,6 +5,7 @@ import {
 	checkImageUrlOption,
 	DEFAULT_TIMEOUT_MINUTES,
 	generationInputFields,
+	maxInFlightOption,
 	timeoutOption,
 	videoOutputOptions,
 } from '../description/fields';
@@ -28,7 +29,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [...videoOutputOptions, timeoutOption, checkImageUrlOption],
+		options: [...videoOutputOptions, timeoutOption, checkImageUrlOption, maxInFlightOption],
 	},
 ];
 

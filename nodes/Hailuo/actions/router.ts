@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_MAX_IN_FLIGHT } from '../description/fields';
 import { getFalOrigins } from '../transport/fal';
 import { generate } from './generate';
 import type { Operation } from './operation';
@@ -13,8 +14,12 @@ export const OPERATIONS: Record<string, Operation<any>> = {
 	[generate.value]: generate,
 };
 
-// How many items of one execution are worked on at once.
-const ITEMS_IN_FLIGHT = 1;
+/** How many items of one execution are worked on at once: Options → Max Videos in Flight (read from the first item). */
+function itemsInFlight(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as { maxInFlight?: unknown };
+	const limit = Math.floor(Number(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+	return Number.isFinite(limit) ? Math.min(100, Math.max(1, limit)) : DEFAULT_MAX_IN_FLIGHT;
+}
 
 function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
 	const failure = error as { message?: string; description?: string; context?: IDataObject; httpCode?: string };
@@ -55,7 +60,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
-	const limit = ITEMS_IN_FLIGHT;
+	const limit = itemsInFlight(this);
 
 	// Every item is checked before anything is sent to fal: a bad item either fails alone
 	// (continue on fail) or stops the run before the first job is submitted.

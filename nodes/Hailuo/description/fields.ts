@@ -126,3 +126,15 @@ export const checkImageUrlOption: INodeProperties = {
 	description:
 		'Whether to read the first bytes of the image URL before submitting, to refuse an unreachable, too small or wrongly shaped image before it is paid for. Turn off only for hosts that refuse this check but that fal can read.',
 };
+
+export const DEFAULT_MAX_IN_FLIGHT = 10;
+
+export const maxInFlightOption: INodeProperties = {
+	displayName: 'Max Videos in Flight',
+	name: 'maxInFlight',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 100 },
+	default: DEFAULT_MAX_IN_FLIGHT,
+	description: 'How many items of this run are worked on at once (uploaded, submitted, followed, downloaded)',
+	hint: 'fal queues the jobs beyond your account\'s concurrency limit, so a higher number is safe; it only costs open connections',
+};

@@ -1,10 +1,11 @@
 import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { cancelledError, isCancelled, sleepUnlessAborted } from './cancellation';
+import { cancelledError, isCancelled } from './cancellation';
 import { causeOf, jobError, networkErrorInWords, type JobContext } from './errors';
 import { header } from './fal';
 import { plainRequest } from './plain-http';
+import { readWithin, ReadGaveUp, type BodyStream, type Expiry } from './stream-reader';
 
 /**
  * The generated video, streamed from fal's CDN into n8n's binary store (to disk in filesystem mode)
@@ -13,10 +14,6 @@ import { plainRequest } from './plain-http';
  * and a truncated MP4 never reaches the next node. The CDN takes no API key: plain requests.
  */
 
-/** A response body as n8n's HTTP helper returns it with `encoding: 'stream'` (a Node Readable). */
-interface BodyStream extends AsyncIterable<Buffer> {
-	destroy(error?: Error): void;
-}
 type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 /** `Readable.from`, reached through the stream class n8n gave us (the node may not import node:stream). */
 type ReadableFrom = (chunks: AsyncIterable<Buffer>, options: { objectMode: false }) => BinaryInput;
@@ -30,9 +27,6 @@ export interface DownloadOptions {
 
 const CONNECT_TIMEOUT_MS = 60_000;
 const MAX_RESUMES = 3;
-const WATCHDOG_TICK_MS = 1_000;
-
-class IdleError extends Error {}
 
 function totalFrom(response: IN8nHttpFullResponse): number | undefined {
 	const range = /\/(\d+)\s*$/.exec(header(response, 'content-range') ?? '');
@@ -52,45 +46,6 @@ async function open(ctx: IExecuteFunctions, url: string, from: number, job: JobC
 	return await plainRequest(ctx, { options, what: 'download the video' }, job);
 }
 
-/**
- * The body's chunks; when it sends nothing for `idleMs` (or the execution is stopped) the wait for the
- * next chunk ends at once with an error, whether or not destroying the body unblocks its reader (a body
- * made from a web stream waits for its pending read).
- */
-async function* withIdleLimit(body: BodyStream, idleMs: number, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
-	let lastByteAt = Date.now();
-	let giveUp: (error: Error) => void = () => undefined;
-	const gaveUp = new Promise<never>((_, reject) => (giveUp = reject));
-	gaveUp.catch(() => undefined);
-	const finished = new AbortController();
-	const onCancel = () => giveUp(new Error('The execution was stopped'));
-	signal?.addEventListener('abort', onCancel, { once: true });
-	void (async () => {
-		while (!finished.signal.aborted) {
-			await sleepUnlessAborted(Math.min(WATCHDOG_TICK_MS, idleMs), finished.signal);
-			if (!finished.signal.aborted && Date.now() - lastByteAt >= idleMs) {
-				giveUp(new IdleError(`no bytes for ${Math.round(idleMs / 1000)} s`));
-				return;
-			}
-		}
-	})();
-	const chunks = body[Symbol.asyncIterator]();
-	try {
-		for (;;) {
-			const next = chunks.next();
-			next.catch(() => undefined);
-			const { done, value } = await Promise.race([next, gaveUp]);
-			if (done) return;
-			lastByteAt = Date.now();
-			yield value;
-		}
-	} finally {
-		finished.abort();
-		signal?.removeEventListener('abort', onCancel);
-		body.destroy();
-	}
-}
-
 export async function downloadVideo(
 	ctx: IExecuteFunctions,
 	url: string,
@@ -102,13 +57,18 @@ export async function downloadVideo(
 	const first = await open(ctx, url, 0, job);
 	const total = totalFrom(first) ?? options.expectedBytes;
 	let received = 0;
+	const idle: Expiry = (lastChunkAt) => ({
+		at: lastChunkAt + options.idleMs,
+		kind: 'idle',
+		message: `no bytes for ${Math.round(options.idleMs / 1000)} s`,
+	});
 
 	async function* chunks(): AsyncGenerator<Buffer> {
 		let response = first;
 		for (let resumes = 0; ; resumes++) {
 			let problem: string;
 			try {
-				for await (const chunk of withIdleLimit(response.body as BodyStream, options.idleMs, signal)) {
+				for await (const chunk of readWithin(response.body as BodyStream, idle, signal)) {
 					received += chunk.length;
 					yield chunk;
 				}
@@ -116,7 +76,7 @@ export async function downloadVideo(
 				problem = `was cut short (${received} of ${total} bytes)`;
 			} catch (error) {
 				if (isCancelled(signal)) throw cancelledError(ctx, job);
-				problem = error instanceof IdleError ? `stalled (${error.message})` : `broke off (${networkErrorInWords(error)})`;
+				problem = error instanceof ReadGaveUp ? `stalled (${error.message})` : `broke off (${networkErrorInWords(error)})`;
 			}
 			if (resumes >= MAX_RESUMES) {
 				throw jobError(ctx.getNode(), `The video download ${problem}, and ${MAX_RESUMES} resumes did not finish it`, job);

@@ -133,6 +133,34 @@ export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: Job
 }
 
 
+/**
+ * Opens a server-sent-events stream from fal (the job's status stream). The answer's body is the open
+ * stream, or, for a non-2xx status, a body to discard; a network error is thrown as an n8n error.
+ */
+export async function openFalStream(
+	ctx: IExecuteFunctions,
+	url: string,
+	job: JobContext,
+	timeoutMs: number,
+): Promise<IN8nHttpFullResponse> {
+	try {
+		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+			method: 'GET',
+			url,
+			qs: { logs: 0 },
+			headers: { Accept: 'text/event-stream' },
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: timeoutMs,
+			abortSignal: ctx.getExecutionCancelSignal(),
+			sendCredentialsOnCrossOriginRedirect: false,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw falNetworkError(ctx.getNode(), error, job, 'follow the job status');
+	}
+}
+
 /** The Authorization header the credential adds (see HailuoApi.credentials.ts): `Key <key>`. */
 export function authorizationFromKey(apiKey: unknown): string {
 	return `Key ${String(apiKey).trim().replace(/^(key|bearer)\s+/i, '').trim()}`;

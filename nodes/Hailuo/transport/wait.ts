@@ -3,10 +3,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { cancelledError, isCancelled, sleepUnlessAborted } from './cancellation';
 import { jobError, type JobContext } from './errors';
 import { cancelJob, getStatus, type CancelAnswer, type QueueJob, type QueueStatus } from './queue';
+import { watchStatusStream } from './status-stream';
 
 /**
- * Waiting for a fal job to end. Callers only know `waitForJob`; how the end is noticed stays in this
- * module. A job is never left behind: when n8n's Stop or the node's timeout ends the wait, the job is
+ * Waiting for a fal job to end. Callers only know `waitForJob`; how the end is noticed (fal's status
+ * stream, with polling as the fallback) stays in this module. A job is never left behind: when n8n's Stop or the node's timeout ends the wait, the job is
  * cancelled on fal (best effort) and the error says what fal answered.
  */
 
@@ -40,22 +41,42 @@ async function cancelBestEffort(ctx: IExecuteFunctions, job: QueueJob, itemIndex
 	}
 }
 
-/** How a wait ended: the job's final status, or the deadline passed while it was in `lastStatus`. */
+/** How a wait ended: the job's final status, or the deadline passed while it was in `timedOut`. */
 type WaitEnd = { ended: QueueStatus } | { timedOut: string };
 
-async function pollUntilEnded(
+// After this many refusals the stream is not tried again for this job: polling only.
+const MAX_STREAM_REFUSALS = 3;
+
+/**
+ * Follows the job on fal's status stream; when the stream is refused, drops or goes silent, checks the
+ * job with one status read (it may have ended meanwhile), backs off like polling, and opens the stream
+ * again. Ends when the job ends or the deadline passes.
+ */
+async function watchUntilEnded(
 	ctx: IExecuteFunctions,
 	job: QueueJob,
 	itemIndex: number,
 	deadline: number,
 	signal: AbortSignal | undefined,
+	useStream = true,
 ): Promise<WaitEnd> {
 	let interval = FIRST_POLL_MS;
+	let refusals = useStream ? 0 : MAX_STREAM_REFUSALS;
 	for (;;) {
+		let quiet = false;
+		if (refusals < MAX_STREAM_REFUSALS) {
+			const end = await watchStatusStream(ctx, job, itemIndex, deadline);
+			if (isCancelled(signal)) throw cancelledError(ctx, { itemIndex, requestId: job.requestId });
+			if ('ended' in end) return end;
+			if ('timedOut' in end) return { timedOut: end.timedOut?.status ?? 'IN_QUEUE' };
+			if (end.refused) refusals++;
+			quiet = end.quiet === true;
+		}
 		const status = await getStatus(ctx, job, itemIndex);
 		if (status.status === 'COMPLETED') return { ended: status };
 		const left = deadline - Date.now();
 		if (left <= 0) return { timedOut: status.status };
+		if (quiet) continue;
 		await sleepUnlessAborted(Math.min(interval, left), signal);
 		if (isCancelled(signal)) throw cancelledError(ctx, { itemIndex, requestId: job.requestId });
 		interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
@@ -72,7 +93,7 @@ async function endAfterCancel(
 	signal: AbortSignal | undefined,
 ): Promise<QueueStatus | undefined> {
 	try {
-		const end = await pollUntilEnded(ctx, job, itemIndex, Date.now() + END_AFTER_CANCEL_MS, signal);
+		const end = await watchUntilEnded(ctx, job, itemIndex, Date.now() + END_AFTER_CANCEL_MS, signal, false);
 		return 'ended' in end ? end.ended : undefined;
 	} catch {
 		return undefined;
@@ -88,7 +109,7 @@ export async function waitForJob(
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
 	const signal = ctx.getExecutionCancelSignal();
 	// Every error of the wait is already an n8n error naming the job; Stop also cancels the job.
-	const end = await pollUntilEnded(ctx, job, itemIndex, Date.now() + options.timeoutMs, signal).catch(
+	const end = await watchUntilEnded(ctx, job, itemIndex, Date.now() + options.timeoutMs, signal).catch(
 		(error: unknown) => ({ failed: error }),
 	);
 	if ('failed' in end) {
