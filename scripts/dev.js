@@ -6,7 +6,8 @@
  * `npm run dev [-- --emulator] [-- --port 5678]`
  *
  * Builds the package, installs the pinned n8n (cached), installs the package into the git-ignored user folder
- * .n8n-dev/ exactly as n8n's Settings → Community Nodes would (from `npm pack` output), then starts real n8n on
+ * .n8n-dev/ exactly as n8n's Settings → Community Nodes would (from `npm pack` output, recorded in n8n's database so
+ * that Settings → Community Nodes lists it), then starts real n8n on
  * SQLite and prints the editor URL. With --emulator it also starts the local fal emulator, imports a credential
  * "Hailuo (fal emulator)" pointing at it, and the example workflows. Ctrl-C stops everything.
  *
@@ -89,8 +90,9 @@ async function main() {
   const scratch = path.join(userFolder, 'tmp');
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
-  const { tarball, pkgDir, filesDir } = n8n.packAndInstall({ userFolder, scratch, build: opts.build });
+  const { tarball, pkgDir, filesDir, record } = n8n.packAndInstall({ userFolder, scratch, build: opts.build });
   n8n.log(`installed ${path.basename(tarball)} into ${path.relative(n8n.ROOT, pkgDir)}`);
+  n8n.log(`recorded ${record.packageName} ${record.installedVersion} in n8n's installed packages (Settings → Community Nodes)`);
 
   const brokerPort = await n8n.freePort();
   const env = n8n.n8nEnv({ userFolder, port: opts.port, brokerPort });
