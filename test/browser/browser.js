@@ -24,13 +24,13 @@ const { assert, check, allPassed, runChecks } = require('../../scripts/lib/check
 const { nodesPanelChecks } = require('./nodes-panel');
 
 /**
- * The first-frame image of the workflow built in the editor. The fal emulator fetches `image_url` when a job runs
- * (and fails the job when it cannot), and there is no network: a data: URI of the emulator's own fixture frame needs
- * neither. The one place to change it (e.g. to an image the emulator serves).
+ * The first-frame image URL of every Hailuo run in this test: the fal emulator's sample host serves it. The emulator,
+ * like fal, downloads `image_url` when a job runs and the node reads its first bytes before paying, and there is no
+ * network here, so a public URL fails. Example 1 (which names a public URL) is imported with it, and the workflow
+ * built in the editor uses it. The one place to change it.
+ * @param {string} emulatorOrigin
  */
-const IMAGE_URL = `data:image/png;base64,${fs
-  .readFileSync(path.join(n8n.ROOT, 'test', 'emulator', 'fixtures', 'frame.png'))
-  .toString('base64')}`;
+const imageUrl = (emulatorOrigin) => `${emulatorOrigin}/_samples/frame.png`;
 
 const args = new Set(process.argv.slice(2));
 const BUILD = !args.has('--no-build');
@@ -74,11 +74,12 @@ async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailuo-chromium-'));
   try {
     await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, work);
-    await n8n.importWorkflows(
-      n8n.loadExamples().map((e) => e.workflow),
-      env,
-      work,
-    );
+    const examples = n8n.loadExamples().map((e) => e.workflow);
+    const example1 = examples.find((wf) => wf.id === WORKFLOW_ID);
+    const hailuo1 = example1?.nodes.find((/** @type {any} */ node) => node.type === n8n.NODE_TYPE);
+    assert(hailuo1?.parameters?.imageSource === 'url', `example 1 (${WORKFLOW_ID}) has no Hailuo node with an image URL`);
+    hailuo1.parameters.imageUrl = imageUrl(emulator.origin);
+    await n8n.importWorkflows(examples, env, work);
     const n8nLog = path.join(work, 'n8n.log');
     server = await n8n.startN8n(env, { logFile: n8nLog });
     const base = server.url;
@@ -269,7 +270,7 @@ async function main() {
       await page.screenshot({ path: path.join(DOCS, 'binary-view.png') });
     });
 
-    await nodesPanelChecks({ page, ctx, base, emulatorOrigin: emulator.origin, imageUrl: IMAGE_URL, docs: DOCS });
+    await nodesPanelChecks({ page, ctx, base, emulatorOrigin: emulator.origin, imageUrl: imageUrl(emulator.origin), docs: DOCS });
 
     await check('the browser console has no errors about the Hailuo node and n8n served all its files', async () => {
       const ours = consoleErrors.filter((e) => /hailuo/i.test(e));

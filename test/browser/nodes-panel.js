@@ -19,8 +19,17 @@ const TOOL_DISPLAY_NAME = `${DISPLAY_NAME} Tool`;
 const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
 const AGENT = '@n8n/n8n-nodes-langchain.agent';
 const TOOL_TYPE = `${n8n.NODE_TYPE}Tool`;
-/** The node's one operation, as the panel offers it (the operation's `action`). */
-const ACTION = 'Generate a video from an image';
+/**
+ * The panel offers a node's operations as actions, by their `action` text; the Generate one as the build words it.
+ * @returns {string}
+ */
+function generateAction() {
+  const { Hailuo } = require(path.join(n8n.ROOT, 'dist', 'nodes', 'Hailuo', 'Hailuo.node.js'));
+  const operation = new Hailuo().description.properties.find((/** @type {any} */ p) => p.name === 'operation');
+  const generate = operation?.options?.find((/** @type {any} */ o) => o.value === 'generate');
+  assert(typeof generate?.action === 'string', 'the built node has no Generate operation with an action text');
+  return generate.action;
+}
 const PROMPT = 'A slow dolly-in while soft light moves across the scene';
 
 /**
@@ -117,8 +126,8 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
       await openFromTrigger();
       await search.fill('Hailuo');
       await entry(n8n.NODE_TYPE).click();
-      // A community node shows its details (package, version, actions); the action adds it.
-      await named(ACTION).click();
+      // A community node shows its details (package, version, actions); the Generate action adds it.
+      await named(generateAction()).click();
       const node = canvasNodeOfType(n8n.NODE_TYPE);
       await node.waitFor({ state: 'visible' });
       hailuoName = String(await node.getAttribute('data-node-name'));
