@@ -1,0 +1,167 @@
+// @ts-check
+'use strict';
+
+/**
+ * One benchmark process, started by bench/index.js (fork, one JSON argument); it reports through process.send.
+ * The emulators live in the parent, as fal lives on another machine: this process only makes the client's calls.
+ *
+ *   node-timing  runs workflows through n8n's engine (test/harness) with the built node, one after another
+ *                (and `background` runs side by side with them); reports each run's wall time
+ *   naive-timing runs naive batches (bench/naive.js) side by side, each with its items one after another
+ *   memory       warms up, then one 20-video download with kind 'node' | 'naive' | 'floor', reporting the growth
+ *                of peak RSS (process.resourceUsage().maxRSS) over the run
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+const { naiveBatch, naiveItem } = require('./naive');
+
+/**
+ * @typedef {{ name: string, url: string, prompts: string[], maxInFlight?: number }} RunSpec
+ * @typedef {{ role: string, apiKey: string, runs?: RunSpec[], background?: RunSpec[], warmup?: RunSpec, kind?: string,
+ *   run?: RunSpec, videoUrls?: string[], warmupVideoUrl?: string }} ChildSpec
+ */
+
+/** @type {ChildSpec} */
+const spec = JSON.parse(process.argv[2]);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `hailuo-bench-${spec.role}-`));
+const cleanups = [() => fs.rmSync(tmp, { recursive: true, force: true })];
+
+/** The Hailuo node in n8n's engine: Start → Fixture Items → Hailuo Video (test/workflows.js). */
+function nodeRunner() {
+  const { runWorkflow, useFilesystemBinaryStore } = require('../test/harness');
+  const { hailuoWorkflow } = require('../test/workflows');
+  return {
+    /** @param {RunSpec} run */
+    async run(run) {
+      const parameters = {
+        prompt: '={{ $json.p }}',
+        imageSource: 'url',
+        imageUrl: `${run.url}/_samples/frame.jpg`,
+        options: { maxInFlight: run.maxInFlight ?? 20 },
+      };
+      const items = run.prompts.map((p) => ({ json: { p } }));
+      const t0 = Date.now();
+      const result = await runWorkflow(hailuoWorkflow({ items, parameters }), {
+        credentials: { hailuoApi: { apiKey: spec.apiKey, baseUrl: run.url } },
+      });
+      const wallMs = Date.now() - t0;
+      const out = result.status === 'success' ? result.output('Hailuo Video') : [];
+      const videos = out.filter((item) => item.binary?.data?.id).length;
+      const error = result.status === 'success' ? undefined : String(result.error?.message ?? result.status);
+      return { name: run.name, wallMs, items: run.prompts.length, videos, status: result.status, error };
+    },
+    async storeDir() {
+      return (await useFilesystemBinaryStore()).dir;
+    },
+  };
+}
+
+/** @param {RunSpec} run @param {number} [pollMs] */
+async function naiveRun(run, pollMs) {
+  const outDir = fs.mkdtempSync(path.join(tmp, `${run.name}-`));
+  const items = run.prompts.map((prompt) => ({ prompt, imageUrl: `${run.url}/_samples/frame.jpg` }));
+  const t0 = Date.now();
+  try {
+    const out = await naiveBatch({ baseUrl: run.url, apiKey: spec.apiKey, outDir, pollMs }, items);
+    return { name: run.name, wallMs: Date.now() - t0, items: items.length, videos: out.length, status: 'success' };
+  } catch (error) {
+    return { name: run.name, wallMs: Date.now() - t0, items: items.length, videos: 0, status: 'error', error: String(error) };
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Plain Node streams, no n8n: the response body piped into a file. @param {string} url @param {string} file */
+async function streamToFile(url, file) {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`video: HTTP ${res.status}`);
+  await pipeline(Readable.fromWeb(/** @type {any} */ (res.body)), fs.createWriteStream(file));
+}
+
+const kb = () => process.resourceUsage().maxRSS; // KiB
+
+/** Peak RSS growth of `work`: maxRSS after minus maxRSS before, plus a sampled peak of the current RSS. */
+async function measure(/** @type {() => Promise<any>} */ work) {
+  const maxBefore = kb();
+  const rssBefore = process.memoryUsage().rss;
+  let sampledPeak = rssBefore;
+  const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)), 10);
+  const t0 = Date.now();
+  const detail = await work();
+  clearInterval(sampler);
+  const maxAfter = kb();
+  return {
+    wallMs: Date.now() - t0,
+    maxRssBeforeBytes: maxBefore * 1024,
+    maxRssAfterBytes: maxAfter * 1024,
+    growthBytes: (maxAfter - maxBefore) * 1024,
+    sampledGrowthBytes: sampledPeak - rssBefore,
+    detail,
+  };
+}
+
+async function memory() {
+  const { kind, run, warmup } = spec;
+  if (!run || !warmup) throw new Error('memory needs run and warmup');
+  if (kind === 'node') {
+    const node = nodeRunner();
+    cleanups.push(() => node.storeDir().then((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+    await node.run(warmup);
+    return await measure(() => node.run(run));
+  }
+  if (kind === 'naive') {
+    await naiveRun(warmup, 100);
+    const outDir = fs.mkdtempSync(path.join(tmp, 'naive-memory-'));
+    const o = { baseUrl: run.url, apiKey: spec.apiKey, outDir };
+    // Twenty at once, as n8n's HTTP Request node sends the requests of all its input items together.
+    return await measure(async () => {
+      const out = await Promise.all(run.prompts.map((prompt, i) => naiveItem(o, { prompt, imageUrl: `${run.url}/_samples/frame.jpg` }, `v${i}.mp4`)));
+      return { videos: out.length };
+    });
+  }
+  if (kind === 'floor') {
+    const urls = spec.videoUrls ?? [];
+    if (!spec.warmupVideoUrl) throw new Error('floor needs warmupVideoUrl');
+    await streamToFile(spec.warmupVideoUrl, path.join(tmp, 'warmup.mp4'));
+    return await measure(async () => {
+      await Promise.all(urls.map((url, i) => streamToFile(url, path.join(tmp, `floor-${i}.mp4`))));
+      return { videos: urls.length };
+    });
+  }
+  throw new Error(`unknown memory kind ${kind}`);
+}
+
+async function main() {
+  if (spec.role === 'node-timing') {
+    const node = nodeRunner();
+    cleanups.push(() => node.storeDir().then((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+    if (spec.warmup) await node.run(spec.warmup); // n8n is a long-running server: its engine is warm
+    const report = (/** @type {any} */ r) => (process.send?.({ progress: r }), r);
+    // background runs (the long job) go on side by side with the runs made one after another
+    const background = Promise.all((spec.background ?? []).map((run) => node.run(run).then(report)));
+    const results = [];
+    for (const run of spec.runs ?? []) results.push(report(await node.run(run)));
+    return [...results, ...(await background)];
+  }
+  if (spec.role === 'naive-timing') {
+    // independent batches side by side (each one is items one after another)
+    return await Promise.all((spec.runs ?? []).map((run) => naiveRun(run).then((r) => (process.send?.({ progress: r }), r))));
+  }
+  if (spec.role === 'memory') return await memory();
+  throw new Error(`unknown role ${spec.role}`);
+}
+
+main()
+  .then(async (result) => {
+    for (const clean of cleanups) await clean();
+    process.send?.({ result }, () => process.exit(0));
+  })
+  .catch(async (error) => {
+    for (const clean of cleanups) await Promise.resolve(clean()).catch(() => undefined);
+    process.send?.({ error: error instanceof Error ? error.stack : String(error) }, () => process.exit(1));
+  });
