@@ -43,6 +43,7 @@ describe('Generate, image URL', () => {
 			imageUrl: IMAGE_URL,
 			model: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
 			costUsd: 0.28,
+			priceSource: 'list price',
 			inferenceSeconds: expect.any(Number),
 		});
 		expect(item.pairedItem).toEqual({ item: 0 });

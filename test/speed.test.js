@@ -65,6 +65,13 @@ describe('completion seen through the status stream', () => {
 		expect(calls('stream')[0].headers.accept).toBe('text/event-stream');
 	});
 
+	test('a long, quiet generation is followed on one stream: no request timeout cuts it', async () => {
+		const run = await session.run({ parameters: urlParameters({ prompt: 'slow [emulator:ms=40000]' }) });
+		await session.expectNoHarm(run);
+		expect(calls('stream')).toHaveLength(1);
+		expect(calls('status')).toHaveLength(0);
+	}, 90_000);
+
 	test('a binary image adds only the upload: at most 6 calls', async () => {
 		const item = { json: {}, binary: { data: { path: 'emulator/fixtures/frame.png', mimeType: 'image/png' } } };
 		const run = await session.run({ items: [item], parameters: { prompt: 'x', imageSource: 'binary' } });

@@ -13,8 +13,9 @@ export class Hailuo implements INodeType {
 		icon: { light: 'file:../../icons/hailuo.svg', dark: 'file:../../icons/hailuo.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: 'Hailuo 2.3 image to video',
-		description: 'Generate videos from an image with MiniMax Hailuo 2.3 on fal.ai; the MP4 comes out as binary data',
+		subtitle: '={{ { generate: "Generate", submit: "Submit", getStatus: "Get Status", getResult: "Get Result", cancel: "Cancel" }[$parameter["operation"]] }}',
+		description:
+			'Make videos with MiniMax Hailuo 2.3 on fal.ai, from a prompt and a first-frame image or from text; the MP4 comes out as binary data',
 		defaults: { name: 'Hailuo Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

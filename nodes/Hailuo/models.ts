@@ -142,6 +142,29 @@ export function priceOf(model: HailuoModel, duration: Duration | undefined): num
 	return price ?? 0;
 }
 
+export interface VideoPrice {
+	usd: number;
+	source: 'fal pricing API' | 'list price';
+}
+
+/**
+ * The price of one video: fal's live unit price for this account where it is known, else the list price.
+ * fal bills Hailuo per video: the live figure is the price of the default length, and other lengths keep
+ * the list's proportion (10 s is not always twice 6 s); a price per second is multiplied out.
+ */
+export function videoPrice(
+	model: HailuoModel,
+	duration: Duration | undefined,
+	live?: { unitPrice: number; unit: string },
+): VideoPrice {
+	const list = priceOf(model, duration);
+	if (!live) return { usd: list, source: 'list price' };
+	const seconds = secondsOf(model, duration) ?? 0;
+	const base = priceOf(model, model.defaultDuration);
+	const usd = /sec/i.test(live.unit) ? live.unitPrice * seconds : base > 0 ? (live.unitPrice * list) / base : live.unitPrice;
+	return { usd: Math.round(usd * 1000) / 1000, source: 'fal pricing API' };
+}
+
 /** The length of the video in seconds. */
 export function secondsOf(model: HailuoModel, duration: Duration | undefined): number | undefined {
 	return duration ? Number(duration) : model.fixedSeconds;

@@ -99,3 +99,35 @@ export function checkImageHeader(
 	}
 	return header.format;
 }
+
+// fal's request ids are UUIDs.
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function checkRequestId(node: INode, itemIndex: number, requestId: unknown): string {
+	const value = typeof requestId === 'string' ? requestId.trim() : typeof requestId === 'number' ? String(requestId) : '';
+	if (value === '') throw invalid(node, itemIndex, 'Request ID', 'is empty', 'Map it from the item of Submit, e.g. {{ $json.requestId }}.');
+	if (!REQUEST_ID.test(value)) {
+		throw invalid(
+			node,
+			itemIndex,
+			'Request ID',
+			`"${value.slice(0, 80)}" is not a fal request ID (a UUID such as 764cabcf-b745-4b3e-ae38-1200304cf45b)`,
+		);
+	}
+	return value.toLowerCase();
+}
+
+export function checkWebhookUrl(node: INode, itemIndex: number, url: unknown): string | undefined {
+	const value = typeof url === 'string' ? url.trim() : '';
+	if (value === '') return undefined;
+	let parsed: URL | undefined;
+	try {
+		parsed = new URL(value);
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+		throw invalid(node, itemIndex, 'Webhook URL', `"${value.slice(0, 100)}" is not an http(s) URL`);
+	}
+	return value;
+}

@@ -86,6 +86,44 @@ const ENDPOINTS = Object.freeze([
     durations: ['6', '10'],
     prices: { 6: 0.28, 10: 0.56 },
   }),
+  // The rest of the Hailuo 2.3 family, read from each endpoint's page on fal (llms.txt), November 2026.
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-2.3/standard/text-to-video',
+    title: 'MiniMax Hailuo 2.3 Standard Text to Video',
+    category: 'text-to-video',
+    fields: ['prompt', 'duration', 'prompt_optimizer'],
+    durations: ['6', '10'],
+    prices: { 6: 0.28, 10: 0.56 },
+  }),
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-2.3/pro/image-to-video',
+    title: 'MiniMax Hailuo 2.3 Pro Image to Video',
+    category: 'image-to-video',
+    fields: ['prompt', 'image_url', 'prompt_optimizer'],
+    prices: { video: 0.49 },
+  }),
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-2.3/pro/text-to-video',
+    title: 'MiniMax Hailuo 2.3 Pro Text to Video',
+    category: 'text-to-video',
+    fields: ['prompt', 'prompt_optimizer'],
+    prices: { video: 0.49 },
+  }),
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video',
+    title: 'MiniMax Hailuo 2.3 Fast Image to Video',
+    category: 'image-to-video',
+    fields: ['prompt', 'image_url', 'duration', 'prompt_optimizer'],
+    durations: ['6', '10'],
+    prices: { 6: 0.19, 10: 0.32 },
+  }),
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-2.3-fast/pro/image-to-video',
+    title: 'MiniMax Hailuo 2.3 Fast Pro Image to Video',
+    category: 'image-to-video',
+    fields: ['prompt', 'image_url', 'prompt_optimizer'],
+    prices: { video: 0.33 },
+  }),
 ]);
 
 /** @param {string} id @returns {EndpointSpec | undefined} */

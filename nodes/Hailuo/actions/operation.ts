@@ -13,5 +13,7 @@ export interface Operation<Prepared> {
 	action: string;
 	properties: INodeProperties[];
 	prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Prepared>;
+	/** Checks the run as a whole once every item is prepared, before anything is spent (the spending guard). */
+	beforeRun?(ctx: IExecuteFunctions, prepared: Prepared[], run: RunContext): Promise<void>;
 	run(ctx: IExecuteFunctions, prepared: Prepared, run: RunContext): Promise<INodeExecutionData>;
 }

@@ -3,15 +3,23 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MAX_IN_FLIGHT } from '../description/fields';
 import { getFalOrigins } from '../transport/fal';
+import { cancel } from './cancel';
 import { generate } from './generate';
+import { getResultOperation } from './get-result';
+import { getStatusOperation } from './get-status';
 import type { Operation } from './operation';
 import { runBounded, type Outcome } from './pool';
 import { RunContext } from './run-context';
+import { submit } from './submit';
 
 /** Every operation of the node, by its `operation` parameter value. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const OPERATIONS: Record<string, Operation<any>> = {
 	[generate.value]: generate,
+	[submit.value]: submit,
+	[getStatusOperation.value]: getStatusOperation,
+	[getResultOperation.value]: getResultOperation,
+	[cancel.value]: cancel,
 };
 
 /** How many items of one execution are worked on at once: Options → Max Videos in Flight (read from the first item). */
@@ -80,6 +88,9 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	if (!continueOnFail && badItem) throw badItem;
 
 	const run = new RunContext(await getFalOrigins(this), !continueOnFail);
+	const ready = prepared.flatMap((entry) => (entry.ok ? [entry.value] : []));
+	const refusal = operation.beforeRun ? await operation.beforeRun(this, ready, run).then(() => undefined, (error: unknown) => error) : undefined;
+	if (refusal && !continueOnFail) throw asNodeError(this, refusal, 0);
 	let outcomes: Array<Outcome<INodeExecutionData>>;
 	try {
 		outcomes = await runBounded(
@@ -88,6 +99,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			async (itemIndex) => {
 				const entry = prepared[itemIndex];
 				if (!entry.ok) throw entry.error;
+				if (refusal) throw new NodeOperationError(this.getNode(), (refusal as Error).message, { itemIndex, description: (refusal as NodeOperationError).description ?? undefined });
 				try {
 					return await operation.run(this, entry.value, run);
 				} catch (error) {

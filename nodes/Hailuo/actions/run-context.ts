@@ -1,4 +1,5 @@
 import type { FalOrigins } from '../transport/hosts';
+import type { LivePrice } from '../transport/pricing';
 import { SubmitGate } from '../transport/submit-gate';
 
 /**
@@ -11,6 +12,9 @@ type JobState = 'running' | 'completed' | 'failed';
 
 export class RunContext {
 	readonly gate = new SubmitGate();
+
+	/** fal's prices for this account, by endpoint, where the key could read them. */
+	livePrices?: Map<string, LivePrice>;
 
 	private readonly jobs = new Map<number, { requestId: string; state: JobState }>();
 

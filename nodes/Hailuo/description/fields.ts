@@ -1,13 +1,60 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { STANDARD_IMAGE_TO_VIDEO } from '../models';
+import { MODELS, STANDARD_IMAGE_TO_VIDEO, type HailuoModel } from '../models';
 
 /**
- * Field builders shared by the operations that start a generation (Generate now; Submit later) and
- * by those that return a video.
+ * Field builders shared by the operations: the generation inputs (Generate, Submit), which follow the
+ * chosen model, and the options of those that return a video. Everything model-specific is read from
+ * the model table.
  */
 
+const usd = (amount: number) => `USD ${amount.toFixed(2)}`;
+
+function priceWords(model: HailuoModel): string {
+	if (model.durations.length === 0) return `${usd(model.priceUsd.video ?? 0)} per video`;
+	return model.durations.map((duration) => `${usd(model.priceUsd[duration] ?? 0)} for ${duration} s`).join(', ');
+}
+
+const endpointsWhere = (keep: (model: HailuoModel) => boolean) => MODELS.filter(keep).map((model) => model.endpoint);
+
+export const modelField: INodeProperties = {
+	displayName: 'Model',
+	name: 'model',
+	type: 'options',
+	options: MODELS.map((model) => ({
+		name: model.displayName,
+		value: model.endpoint,
+		description: `${model.firstFrame ? 'Animates a first-frame image' : 'From the prompt alone'}, ${model.resolution}; ${priceWords(model)}`,
+	})),
+	default: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
+	description: 'Which Hailuo 2.3 model on fal makes the video: Fast is cheaper, Pro is 1080p, text to video needs no image',
+};
+
+/** One Duration field per set of durations and prices in the table, each shown for the models that have it. */
+function durationFields(): INodeProperties[] {
+	const groups = new Map<string, HailuoModel[]>();
+	for (const model of MODELS.filter((m) => m.durations.length > 0)) {
+		const key = model.durations.map((d) => `${d}:${model.priceUsd[d]}`).join(',');
+		groups.set(key, [...(groups.get(key) ?? []), model]);
+	}
+	return [...groups.values()].map((models) => ({
+		displayName: 'Duration',
+		name: 'duration',
+		type: 'options',
+		options: models[0].durations.map((duration) => ({
+			name: `${duration} Seconds (${usd(models[0].priceUsd[duration] ?? 0)})`,
+			value: duration,
+		})),
+		default: '6',
+		description: 'Length of the video',
+		displayOptions: { show: { model: models.map((model) => model.endpoint) } },
+	}));
+}
+
+const withFirstFrame = { model: endpointsWhere((model) => model.firstFrame) };
+
 export const generationInputFields: INodeProperties[] = [
+	modelField,
 	{
 		displayName: 'Prompt',
 		name: 'prompt',
@@ -29,6 +76,7 @@ export const generationInputFields: INodeProperties[] = [
 		],
 		default: 'url',
 		description: 'Where the first frame of the video comes from',
+		displayOptions: { show: withFirstFrame },
 	},
 	{
 		displayName: 'Image URL',
@@ -37,8 +85,8 @@ export const generationInputFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'https://example.com/first-frame.jpg',
-		description: 'JPEG, PNG or WebP image used as the first frame',
-		displayOptions: { show: { imageSource: ['url'] } },
+		description: 'JPEG, PNG or WebP image used as the first frame (short side over 300 px, between 2:5 and 5:2)',
+		displayOptions: { show: { ...withFirstFrame, imageSource: ['url'] } },
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -48,19 +96,9 @@ export const generationInputFields: INodeProperties[] = [
 		required: true,
 		hint: 'The name of the input binary field holding the image',
 		description: 'JPEG, PNG or WebP image (under 20 MB) used as the first frame; it is uploaded to fal storage',
-		displayOptions: { show: { imageSource: ['binary'] } },
+		displayOptions: { show: { ...withFirstFrame, imageSource: ['binary'] } },
 	},
-	{
-		displayName: 'Duration',
-		name: 'duration',
-		type: 'options',
-		options: [
-			{ name: '6 Seconds (USD 0.28)', value: '6' },
-			{ name: '10 Seconds (USD 0.56)', value: '10' },
-		],
-		default: '6',
-		description: 'Length of the video',
-	},
+	...durationFields(),
 	{
 		displayName: 'Prompt Optimizer',
 		name: 'promptOptimizer',
@@ -69,6 +107,27 @@ export const generationInputFields: INodeProperties[] = [
 		description: 'Whether the model may rewrite the prompt to improve the video',
 	},
 ];
+
+export const requestIdField: INodeProperties = {
+	displayName: 'Request ID',
+	name: 'requestId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. {{ $json.requestId }}',
+	description:
+		'The fal request ID of the job, as Submit (or Generate) returned it in its requestId field. Works for every Hailuo model on fal.',
+};
+
+export const maxSpendOption: INodeProperties = {
+	displayName: 'Max Spend per Run (USD)',
+	name: 'maxSpendUsd',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 2 },
+	default: 5,
+	description:
+		'Before the first submit, the price of every video this run would make is added up (fal\'s live price where the key can read it, else the list price); when the sum is over this limit, nothing is submitted',
+};
 
 export const DEFAULT_TIMEOUT_MINUTES = 20;
 

@@ -96,6 +96,7 @@ export function detailText(body: unknown): string | undefined {
 
 const ADVICE_BY_STATUS: Record<number, string> = {
 	401: 'Check the API key in the Hailuo credential (fal.ai dashboard → Keys).',
+	404: 'Check the Request ID (fal keeps jobs only for a limited time) and the credential\'s Base URL.',
 	403: 'The key is valid but may not use this model: check the key\'s scope and the account\'s balance and access on fal.ai.',
 	422: 'fal rejected the input; correct the named parameter.',
 	429: 'fal is rate limiting this account; try again later, or lower Options → Max Videos in Flight.',

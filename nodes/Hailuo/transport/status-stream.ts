@@ -22,7 +22,9 @@ const FIRST_EVENT_MS = 5_000;
 // After that, events come only when the status changes, so long quiet spells are normal; past this,
 // the caller checks the job once and opens a new stream.
 const QUIET_MS = 120_000;
-const CONNECT_TIMEOUT_MS = 30_000;
+// n8n applies a request's timeout to every wait for data, not only to the connection: it must outlast
+// the quiet spells, which the reader's own limits bound.
+const REQUEST_TIMEOUT_MS = QUIET_MS + 10_000;
 
 /** Splits server-sent events out of the text received so far; returns the data of complete events. */
 function takeEvents(buffer: { text: string }): string[] {
@@ -57,7 +59,7 @@ export async function watchStatusStream(
 ): Promise<StreamEnd> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
 	const signal = ctx.getExecutionCancelSignal();
-	const response = await openFalStream(ctx, `${job.statusUrl}/stream`, context, CONNECT_TIMEOUT_MS).catch(
+	const response = await openFalStream(ctx, `${job.statusUrl}/stream`, context, REQUEST_TIMEOUT_MS).catch(
 		(error: Error) => error,
 	);
 	if (response instanceof Error) return { broken: response.message };

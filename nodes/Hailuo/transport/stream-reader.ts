@@ -29,9 +29,15 @@ const WATCHDOG_TICK_MS = 1_000;
 
 export async function* readWithin(body: BodyStream, expiry: Expiry, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
 	let lastChunkAt = Date.now();
-	let giveUp: (error: Error) => void = () => undefined;
-	const gaveUp = new Promise<never>((_, reject) => (giveUp = reject));
-	gaveUp.catch(() => undefined);
+	// The reason to give up, once there is one, and the way to end the read waiting for a chunk now. A
+	// fresh promise per chunk: one long-lived promise raced against every chunk would keep every chunk
+	// reachable until the end of the read (a whole video in memory).
+	let failure: Error | undefined;
+	let failCurrent: ((error: Error) => void) | undefined;
+	const giveUp = (error: Error) => {
+		failure ??= error;
+		failCurrent?.(failure);
+	};
 	const finished = new AbortController();
 	const onCancel = () => giveUp(new ReadGaveUp('stopped', 'the execution was stopped'));
 	signal?.addEventListener('abort', onCancel, { once: true });
@@ -49,9 +55,12 @@ export async function* readWithin(body: BodyStream, expiry: Expiry, signal: Abor
 	const chunks = body[Symbol.asyncIterator]();
 	try {
 		for (;;) {
-			const next = chunks.next();
-			next.catch(() => undefined);
-			const { done, value } = await Promise.race([next, gaveUp]);
+			if (failure) throw failure;
+			const { done, value } = await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+				failCurrent = reject;
+				chunks.next().then(resolve, reject);
+			});
+			failCurrent = undefined;
 			if (done) return;
 			lastChunkAt = Date.now();
 			yield value;

@@ -1,0 +1,37 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { requestIdField } from '../description/fields';
+import { cancelJob, type CancelAnswer } from '../transport/queue';
+import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
+import type { Operation } from './operation';
+import type { RunContext } from './run-context';
+
+/** Cancel: asks fal to cancel a job; the output says what fal answered. */
+
+const properties: INodeProperties[] = [requestIdField];
+
+const IN_WORDS: Record<CancelAnswer, string> = {
+	CANCELLATION_REQUESTED: 'fal accepted the cancel: a queued job is dropped and not billed; a running job is asked to stop',
+	ALREADY_COMPLETED: 'the job had already ended; nothing was cancelled',
+	NOT_FOUND: 'fal knows no job with this request ID',
+};
+
+async function run(ctx: IExecuteFunctions, request: JobRequest<object>, runContext: RunContext): Promise<INodeExecutionData> {
+	const { itemIndex, requestId } = request;
+	const answer = await cancelJob(ctx, jobOf(runContext, requestId), itemIndex);
+	return {
+		json: { requestId, cancelled: answer === 'CANCELLATION_REQUESTED', falAnswer: answer, message: IN_WORDS[answer] },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+export const cancel: Operation<JobRequest<object>> = {
+	name: 'Cancel',
+	value: 'cancel',
+	description: 'Ask fal to cancel a submitted job',
+	action: 'Cancel a video job',
+	properties: updateDisplayOptions({ show: { operation: ['cancel'] } }, properties),
+	prepare: prepareJobRequest,
+	run,
+};

@@ -1,0 +1,104 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { findModel, modelInput, secondsOf, videoPrice, type Duration, type HailuoModel } from '../models';
+import { jobError } from '../transport/errors';
+import { livePrices } from '../transport/pricing';
+import { submitJob, type QueueJob } from '../transport/queue';
+import { checkDuration, checkPrompt, invalid } from '../validate';
+import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
+import type { RunContext } from './run-context';
+import type { VideoOutputOptions } from './video-output';
+
+/**
+ * What Generate and Submit share: reading and checking an item's generation inputs for its model (no
+ * spending), the spending guard over the whole run, and submitting the job with exactly the fields the
+ * model takes.
+ */
+
+export interface GenerationOptions extends VideoOutputOptions {
+	timeoutMinutes?: number;
+	checkImageUrl?: boolean;
+	maxInFlight?: number;
+	maxSpendUsd?: number;
+	webhookUrl?: string;
+}
+
+export interface GenerationRequest {
+	itemIndex: number;
+	model: HailuoModel;
+	prompt: string;
+	frame: FirstFrame;
+	duration?: Duration;
+	promptOptimizer: boolean;
+	options: GenerationOptions;
+}
+
+export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: number): Promise<GenerationRequest> {
+	const node = ctx.getNode();
+	const endpoint = ctx.getNodeParameter('model', itemIndex, undefined);
+	const model = findModel(endpoint ?? 'fal-ai/minimax/hailuo-2.3/standard/image-to-video');
+	if (!model) throw invalid(node, itemIndex, 'Model', `"${String(endpoint)}" is not a Hailuo 2.3 model this node knows`);
+	const prompt = checkPrompt(node, itemIndex, model, ctx.getNodeParameter('prompt', itemIndex));
+	const duration =
+		model.durations.length > 0
+			? checkDuration(node, itemIndex, model, ctx.getNodeParameter('duration', itemIndex, model.defaultDuration))
+			: undefined;
+	const promptOptimizer = ctx.getNodeParameter('promptOptimizer', itemIndex, true) as boolean;
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as GenerationOptions;
+	const frame = await prepareFirstFrame(ctx, itemIndex, model, options.checkImageUrl !== false);
+	return { itemIndex, model, prompt, frame, duration, promptOptimizer, options };
+}
+
+const usd = (amount: number) => `USD ${amount.toFixed(2)}`;
+
+/**
+ * The spending guard: before anything is submitted, the price of every video this run would make is
+ * added up (fal's live prices where the key can read them: one free call per run); over Options → Max
+ * Spend per Run, nothing is submitted. Without a limit no price is read: outputs give the list price.
+ */
+export async function checkSpending(ctx: IExecuteFunctions, requests: GenerationRequest[], run: RunContext): Promise<void> {
+	const limit = requests.find((request) => request.options.maxSpendUsd !== undefined)?.options.maxSpendUsd;
+	if (limit === undefined || requests.length === 0) return;
+	const endpoints = [...new Set(requests.map((request) => request.model.endpoint))];
+	run.livePrices = await livePrices(ctx, run.origins, endpoints);
+	const total = requests.reduce((sum, request) => sum + priceOfRequest(request, run).usd, 0);
+	if (Math.round(total * 100) > Math.round(limit * 100)) {
+		const videos = `${requests.length} video${requests.length === 1 ? '' : 's'}`;
+		throw new NodeOperationError(ctx.getNode(), `${videos} would cost ${usd(total)}, over the limit of ${usd(limit)}`, {
+			description:
+				'Nothing was submitted to fal. Raise Options → Max Spend per Run (USD), or send fewer or cheaper videos (Fast models, 6 s).',
+		});
+	}
+}
+
+export function priceOfRequest(request: GenerationRequest, run: RunContext) {
+	return videoPrice(request.model, request.duration, run.livePrices?.get(request.model.endpoint));
+}
+
+/** Uploads a binary first frame if there is one, then submits the job. */
+export async function submitGeneration(
+	ctx: IExecuteFunctions,
+	request: GenerationRequest,
+	run: RunContext,
+	webhookUrl?: string,
+): Promise<{ job: QueueJob; details: IDataObject }> {
+	const { itemIndex, model } = request;
+	const imageUrl = await firstFrameUrl(ctx, itemIndex, model, request.frame, run.origins);
+	if (run.stopping) throw jobError(ctx.getNode(), 'Not submitted: an earlier item failed', { itemIndex });
+	const input = modelInput(model, { ...request, imageUrl });
+	const job = await submitJob(ctx, run.origins, model, input, { itemIndex, gate: run.gate, webhookUrl });
+	run.submitted(itemIndex, job.requestId);
+	const price = priceOfRequest(request, run);
+	const details: IDataObject = {
+		model: model.endpoint,
+		duration: secondsOf(model, request.duration) ?? null,
+		prompt: request.prompt,
+		promptOptimizer: request.promptOptimizer,
+		imageSource: request.frame.source === 'none' ? null : request.frame.source,
+		imageUrl: imageUrl ?? null,
+		costUsd: price.usd,
+		priceSource: price.source,
+	};
+	return { job, details };
+}

@@ -1,0 +1,63 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { requestIdField, videoOutputOptions } from '../description/fields';
+import { generationFailedError, jobError } from '../transport/errors';
+import { getFailure, getResult, getStatus, videoOf } from '../transport/queue';
+import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
+import type { Operation } from './operation';
+import type { RunContext } from './run-context';
+import { videoItem, type VideoOutputOptions } from './video-output';
+
+/**
+ * Get Result: the finished job's video, exactly as Generate outputs it. It always reads the job from
+ * fal, with the key, by request ID: whatever a webhook's body says is never trusted, so a forged call to
+ * a resume URL cannot slip a video URL into the workflow.
+ */
+
+const properties: INodeProperties[] = [
+	requestIdField,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: videoOutputOptions,
+	},
+];
+
+type ResultRequest = JobRequest<VideoOutputOptions>;
+
+async function run(ctx: IExecuteFunctions, request: ResultRequest, runContext: RunContext): Promise<INodeExecutionData> {
+	const { itemIndex, requestId } = request;
+	const job = jobOf(runContext, requestId);
+	const context = { itemIndex, requestId };
+	const status = await getStatus(ctx, job, itemIndex);
+	if (status.status !== 'COMPLETED') {
+		const position = status.queue_position !== undefined && status.queue_position !== null ? `, position ${status.queue_position}` : '';
+		throw jobError(
+			ctx.getNode(),
+			`The video is not ready: the job is still ${status.status}${position}`,
+			{ ...context, mayStillRun: true },
+			'Run Get Result again once the job has ended (wait for the webhook, or check with Get Status).',
+		);
+	}
+	if (status.error) {
+		throw generationFailedError(ctx.getNode(), await getFailure(ctx, job, itemIndex), status.error, context);
+	}
+	const video = videoOf(ctx, await getResult(ctx, job, itemIndex), context);
+	return await videoItem(ctx, context, video, request.options, {
+		inferenceSeconds: status.metrics?.inference_time ?? null,
+	});
+}
+
+export const getResultOperation: Operation<ResultRequest> = {
+	name: 'Get Result',
+	value: 'getResult',
+	description: 'Download the video of a finished job as binary data',
+	action: 'Get the result of a video job',
+	properties: updateDisplayOptions({ show: { operation: ['getResult'] } }, properties),
+	prepare: prepareJobRequest,
+	run,
+};

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { STANDARD_IMAGE_TO_VIDEO } from '../models';
+import { jobRef, type QueueJob } from '../transport/queue';
+import { checkRequestId } from '../validate';
+import type { RunContext } from './run-context';
+
+/**
+ * The job a follow-up operation (Get Status, Get Result, Cancel) acts on: its request ID, checked before
+ * any call. Every Hailuo model on fal shares one queue app (`fal-ai/minimax`), so the ID alone is enough.
+ */
+
+export interface JobRequest<Options> {
+	itemIndex: number;
+	requestId: string;
+	options: Options;
+}
+
+export async function prepareJobRequest<Options>(ctx: IExecuteFunctions, itemIndex: number): Promise<JobRequest<Options>> {
+	const requestId = checkRequestId(ctx.getNode(), itemIndex, ctx.getNodeParameter('requestId', itemIndex));
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as Options;
+	return { itemIndex, requestId, options };
+}
+
+export function jobOf(run: RunContext, requestId: string): QueueJob {
+	return jobRef(run.origins, STANDARD_IMAGE_TO_VIDEO.queueApp, requestId);
+}

@@ -1,0 +1,131 @@
+// The Hailuo 2.3 family: every model is sent exactly the fields it takes (the emulator checks each
+// model's own schema and refuses an unknown or missing field with a 422, as fal does), and a spending
+// guard that refuses a run over its limit before anything is submitted.
+const { useNodeSession } = require('./node-session');
+const { MODELS } = require('../dist/nodes/Hailuo/models');
+
+const session = useNodeSession();
+const { submits } = session;
+const emu = () => session.emu;
+
+/** Every parameter a person could have set: the node sends only what the model takes. */
+const everything = (model, extra = {}) => ({
+	model,
+	prompt: 'A lighthouse in a storm',
+	imageSource: 'url',
+	imageUrl: session.image(),
+	duration: '10',
+	promptOptimizer: false,
+	...extra,
+});
+
+describe('each model is sent exactly what it takes', () => {
+	test.each(MODELS.map((m) => [m.endpoint, m]))('%s', async (endpoint, model) => {
+		const run = await session.run({ parameters: everything(endpoint, model.durations.length ? {} : { duration: undefined }) });
+		expect(run.status).toBe('success');
+		const [submit] = submits();
+		expect(submit.path).toBe(`/${endpoint}`);
+		const expected = { prompt: 'A lighthouse in a storm', prompt_optimizer: false };
+		if (model.firstFrame) expected.image_url = session.image();
+		if (model.durations.length) expected.duration = '10';
+		expect(submit.body).toEqual(expected);
+		const [item] = run.output('Hailuo Video');
+		expect(item.json).toMatchObject({
+			model: endpoint,
+			costUsd: model.durations.length ? model.priceUsd['10'] : model.priceUsd.video,
+			priceSource: 'list price',
+			imageSource: model.firstFrame ? 'url' : null,
+		});
+		expect(item.binary.data.mimeType).toBe('video/mp4');
+	});
+
+	test('text to video with an image set is not sent the image (and its URL is not even read)', async () => {
+		const run = await session.run({ parameters: everything('fal-ai/minimax/hailuo-2.3/standard/text-to-video') });
+		expect(run.status).toBe('success');
+		expect(submits()[0].body).not.toHaveProperty('image_url');
+		expect(session.calls('sample').filter((c) => !c.runner)).toHaveLength(0);
+	});
+
+	test('Pro is not sent a duration, and its video is reported as about 6 s', async () => {
+		const run = await session.run({ parameters: everything('fal-ai/minimax/hailuo-2.3/pro/image-to-video') });
+		expect(submits()[0].body).not.toHaveProperty('duration');
+		expect(run.output('Hailuo Video')[0].json.duration).toBe(6);
+	});
+
+	test('the emulator would refuse a wrong field map: an image sent to text to video is a 422', async () => {
+		const response = await fetch(`${emu().url}/fal-ai/minimax/hailuo-2.3/pro/text-to-video`, {
+			method: 'POST',
+			headers: { authorization: `Key ${session.API_KEY}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ prompt: 'x', image_url: session.image() }),
+		});
+		expect(response.status).toBe(422);
+		expect((await response.json()).detail[0]).toMatchObject({ type: 'extra_forbidden', loc: ['body', 'image_url'] });
+	});
+
+	test('an unknown model is refused before anything is sent', async () => {
+		const run = await session.run({ parameters: everything('fal-ai/minimax/hailuo-9/ultra') });
+		expect(run.error.message).toBe('Model: "fal-ai/minimax/hailuo-9/ultra" is not a Hailuo 2.3 model this node knows (item 0)');
+		expect(submits()).toHaveLength(0);
+	});
+});
+
+describe('the spending guard', () => {
+	const three = [{ json: { p: 'one' } }, { json: { p: 'two' } }, { json: { p: 'three' } }];
+	const guarded = (maxSpendUsd, extra = {}) => ({
+		prompt: '={{ $json.p }}',
+		imageSource: 'url',
+		imageUrl: session.image(),
+		options: { maxSpendUsd },
+		...extra,
+	});
+
+	test('over the limit: nothing is submitted, and the error gives both figures', async () => {
+		const run = await session.run({ items: three, parameters: guarded(0.5) });
+		expect(run.status).toBe('error');
+		expect(run.error.message).toBe('3 videos would cost USD 0.84, over the limit of USD 0.50');
+		expect(submits()).toHaveLength(0);
+		expect(emu().stats().accepted).toBe(0);
+	});
+
+	test('at the limit exactly, the run goes ahead', async () => {
+		const run = await session.run({ items: three, parameters: guarded(0.84) });
+		expect(run.status).toBe('success');
+		expect(submits()).toHaveLength(3);
+		expect(run.output('Hailuo Video')[0].json).toMatchObject({ costUsd: 0.28, priceSource: 'fal pricing API' });
+	});
+
+	test('each item counts with its own duration and model', async () => {
+		const items = [{ json: { d: '6' } }, { json: { d: '10' } }];
+		const run = await session.run({ items, parameters: guarded(0.5, { prompt: 'x', model: 'fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video', duration: '={{ $json.d }}' }) });
+		expect(run.error.message).toBe('2 videos would cost USD 0.51, over the limit of USD 0.50');
+	});
+
+	test('with On Error → Continue, every item becomes an error item with the same words', async () => {
+		const run = await session.run({ items: three, parameters: guarded(0.5), continueOnFail: true });
+		const out = run.output('Hailuo Video');
+		expect(out.map((item) => item.json.error)).toEqual(Array(3).fill('3 videos would cost USD 0.84, over the limit of USD 0.50'));
+		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(submits()).toHaveLength(0);
+	});
+
+	test('fal\'s live price for this account is used where the key can read it', async () => {
+		const endpoint = 'fal-ai/minimax/hailuo-2.3/standard/image-to-video';
+		emu().fault({ route: 'pricing', status: 200, body: { prices: [{ endpoint_id: endpoint, unit_price: 0.2, unit: 'video', currency: 'USD' }], has_more: false } });
+		const run = await session.run({ items: three, parameters: guarded(0.59) });
+		expect(run.error.message).toBe('3 videos would cost USD 0.60, over the limit of USD 0.59');
+	});
+
+	test('when the pricing call fails, the list price is used and said so', async () => {
+		emu().fault({ route: 'pricing', status: 500 });
+		const run = await session.run({ items: three.slice(0, 1), parameters: guarded(1) });
+		expect(run.status).toBe('success');
+		expect(run.output('Hailuo Video')[0].json).toMatchObject({ costUsd: 0.28, priceSource: 'list price' });
+		expect(session.calls('pricing')).toHaveLength(1);
+	});
+
+	test('the guard applies to Submit as well', async () => {
+		const run = await session.run({ items: three, parameters: { operation: 'submit', ...guarded(0.5) } });
+		expect(run.error.message).toBe('3 videos would cost USD 0.84, over the limit of USD 0.50');
+		expect(submits()).toHaveLength(0);
+	});
+});
