@@ -109,7 +109,7 @@ async function main() {
     await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, scratch);
     n8n.log(`credential "${n8n.EMULATOR_CREDENTIAL.name}" → ${emulator.origin}`);
     // The examples are imported again only when they changed, so edits made in the editor survive a restart.
-    const examples = n8n.loadExamples();
+    const examples = n8n.loadExamples(emulator.origin);
     const hash = crypto.createHash('sha256').update(JSON.stringify(examples.map((e) => e.workflow))).digest('hex');
     const stamp = path.join(userFolder, '.examples-imported');
     if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash) {

@@ -217,14 +217,26 @@ async function importWorkflows(workflows, env, scratchDir) {
   }
 }
 
-/** The example workflows in examples/, in file-name order. @returns {{ file: string, workflow: any }[]} */
-function loadExamples() {
+/** The public first frame the examples use (fal's own sample input for this model). */
+const FAL_SAMPLE_IMAGE = 'https://storage.googleapis.com/falserverless/example_inputs/hailuo23/standard_i2v_in.jpg';
+
+/**
+ * The example workflows in examples/, in file-name order. With an emulator's origin, fal's public sample image is
+ * replaced by the emulator's own sample frame: there is no internet here, and the node reads the image before it
+ * pays for a job (as fal's model reads it when the job runs).
+ * @param {string} [emulatorOrigin] @returns {{ file: string, workflow: any }[]}
+ */
+function loadExamples(emulatorOrigin) {
   const dir = path.join(ROOT, 'examples');
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ file: path.join(dir, f), workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+    .map((f) => {
+      let text = fs.readFileSync(path.join(dir, f), 'utf8');
+      if (emulatorOrigin) text = text.split(FAL_SAMPLE_IMAGE).join(`${emulatorOrigin}/_samples/frame.jpg`);
+      return { file: path.join(dir, f), workflow: JSON.parse(text) };
+    });
 }
 
 /**
@@ -351,6 +363,7 @@ module.exports = {
   importCredentials,
   importWorkflows,
   loadExamples,
+  FAL_SAMPLE_IMAGE,
   prepareFilesDir,
   waitForHttp,
   startEmulator,

@@ -124,7 +124,7 @@ async function main() {
     const imp = await n8n.importCredentials(creds, env, work);
     allLogs += imp.stdout + imp.stderr;
 
-    const examples = n8n.loadExamples();
+    const examples = n8n.loadExamples(emulator.origin);
     const [ex1, ex2, ex3] = examples.map((e) => e.workflow);
     assert(ex1 && ex2 && ex3, 'expected three example workflows in examples/');
 
