@@ -7,6 +7,7 @@ import {
 	generationInputFields,
 	maxInFlightOption,
 	maxSpendOption,
+	optionsCollection,
 	timeoutOption,
 	videoOutputOptions,
 } from '../description/fields';
@@ -22,14 +23,7 @@ import { videoItem } from './video-output';
 
 const properties: INodeProperties[] = [
 	...generationInputFields,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [...videoOutputOptions, timeoutOption, checkImageUrlOption, maxInFlightOption, maxSpendOption],
-	},
+	optionsCollection([...videoOutputOptions, timeoutOption, checkImageUrlOption, maxInFlightOption, maxSpendOption]),
 ];
 
 async function run(ctx: IExecuteFunctions, request: GenerationRequest, runContext: RunContext): Promise<INodeExecutionData> {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { requestIdField, videoOutputOptions } from '../description/fields';
+import { optionsCollection, requestIdField, videoOutputOptions } from '../description/fields';
 import { generationFailedError, jobError } from '../transport/errors';
 import { getFailure, getResult, getStatus, videoOf } from '../transport/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
@@ -17,14 +17,7 @@ import { videoItem, type VideoOutputOptions } from './video-output';
 
 const properties: INodeProperties[] = [
 	requestIdField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: videoOutputOptions,
-	},
+	optionsCollection(videoOutputOptions),
 ];
 
 type ResultRequest = JobRequest<VideoOutputOptions>;

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { requestIdField } from '../description/fields';
+import { optionsCollection, requestIdField } from '../description/fields';
 import { getStatus } from '../transport/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
@@ -11,13 +11,7 @@ import type { RunContext } from './run-context';
 
 const properties: INodeProperties[] = [
 	requestIdField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
+	optionsCollection([
 			{
 				displayName: 'Include Logs',
 				name: 'includeLogs',
@@ -25,8 +19,7 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to include the log lines fal recorded for the job',
 			},
-		],
-	},
+		]),
 ];
 
 type StatusRequest = JobRequest<{ includeLogs?: boolean }>;

@@ -1,7 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { checkImageUrlOption, generationInputFields, maxInFlightOption, maxSpendOption } from '../description/fields';
+import {
+	checkImageUrlOption,
+	generationInputFields,
+	maxInFlightOption,
+	maxSpendOption,
+	optionsCollection,
+} from '../description/fields';
 import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequest } from './generation';
 import type { Operation } from './operation';
 import type { RunContext } from './run-context';
@@ -24,14 +30,7 @@ const webhookOption: INodeProperties = {
 
 const properties: INodeProperties[] = [
 	...generationInputFields,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [webhookOption, checkImageUrlOption, maxInFlightOption, maxSpendOption],
-	},
+	optionsCollection([webhookOption, checkImageUrlOption, maxInFlightOption, maxSpendOption]),
 ];
 
 async function prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<GenerationRequest> {

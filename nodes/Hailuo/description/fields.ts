@@ -197,3 +197,8 @@ export const maxInFlightOption: INodeProperties = {
 	description: 'How many items of this run are worked on at once (uploaded, submitted, followed, downloaded)',
 	hint: 'fal queues the jobs beyond your account\'s concurrency limit, so a higher number is safe; it only costs open connections',
 };
+
+/** The Options collection of an operation. */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };
+}
