@@ -50,7 +50,7 @@ const EXECUTIONS = numArg('executions', 20);
 /** Webhook calls in flight at once (the bound on the load). */
 const CONCURRENCY = numArg('concurrency', Math.min(10, EXECUTIONS));
 /** Jobs each worker runs at once: half the load each, so that neither worker can take it all. */
-const WORKER_CONCURRENCY = Math.max(1, Math.min(5, Math.ceil(CONCURRENCY / 2)));
+const WORKER_CONCURRENCY = numArg('worker-concurrency', Math.max(1, Math.min(5, Math.ceil(CONCURRENCY / 2))));
 const ASYNC_EXECUTIONS = Math.min(4, EXECUTIONS);
 const WORKERS = 2;
 /** Size of every video the emulator serves. */
@@ -63,6 +63,7 @@ const processes = new qm.Processes();
 /** @type {string | undefined} */
 let work;
 let cleanedUp = false;
+let interrupted = false;
 
 /** Stops every process this run started and deletes the scratch folder (once). */
 async function cleanUp() {
@@ -75,6 +76,7 @@ async function cleanUp() {
 
 for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.once(sig, () => {
+    interrupted = true;
     process.stdout.write(`\nqueue: ${sig}, stopping everything it started\n`);
     cleanUp().finally(() => process.exit(130));
   });
@@ -264,7 +266,7 @@ async function main() {
     assert(bad.length === 0, bad.slice(0, 8).join('\n'));
   });
 
-  const figures = rounds.map((r) => `run ${r.round}: ${r.perMinute.toFixed(0)} executions/min (${EXECUTIONS} in ${r.wallS.toFixed(1)} s, median ${r.medianS.toFixed(1)} s each), emulator max in flight ${r.maxInFlight}`);
+  const figures = rounds.map((r) => `run ${r.round}: ${r.perMinute.toFixed(0)} executions/min (${EXECUTIONS} in ${r.wallS.toFixed(1)} s, median ${r.medianS.toFixed(1)} s each: ${r.phases}), emulator max in flight ${r.maxInFlight} jobs`);
   process.stdout.write(`\nqueue figures (${WORKERS} workers × concurrency ${WORKER_CONCURRENCY}, ${CONCURRENCY} webhook calls at once, 2 videos of ${(VIDEO_BYTES / 1e6).toFixed(1)} MB per execution, fal emulated at 0.5 s queue + 2 s generation):\n`);
   for (const f of figures) process.stdout.write(`  ${f}\n`);
   process.stdout.write(`queue: ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
@@ -281,6 +283,7 @@ async function runRound({ round, base, rest, emu, emulator, workers, mainLog }) 
   const t0 = Date.now();
   const answers = await pool(tags, CONCURRENCY, async (tag) => {
     const s = Date.now();
+    const sentAt = s;
     try {
       const res = await fetch(`${base}/webhook/${wf.SYNC_PATH}`, {
         method: 'POST',
@@ -296,9 +299,9 @@ async function runRound({ round, base, rest, emu, emulator, workers, mainLog }) 
       } catch {
         body = text;
       }
-      return { tag, status: res.status, body, ms: Date.now() - s };
+      return { tag, status: res.status, body, ms: Date.now() - s, sentAt };
     } catch (e) {
-      return { tag, status: 0, body: String(e), ms: Date.now() - s };
+      return { tag, status: 0, body: String(e), ms: Date.now() - s, sentAt };
     }
   });
   const wallS = (Date.now() - t0) / 1000;
@@ -380,6 +383,30 @@ async function runRound({ round, base, rest, emu, emulator, workers, mainLog }) 
     assert([...requestIds].every((rid) => ids.has(rid)), 'a request id in n8n is not one of the emulator jobs');
   });
 
+  /** Where an execution's time goes (medians, s): queued in Redis, on the worker before fal, at fal, after fal. */
+  let phases = '';
+  await check(`${label}: timing of each execution read from n8n and the emulator`, async () => {
+    const list = await rest.executions(wf.SYNC_ID);
+    const jobs = new Map((await emu('/_emulator/jobs')).jobs.map((/** @type {any} */ j) => [j.requestId, j]));
+    /** @type {Record<string, number[]>} */
+    const t = { queued: [], beforeFal: [], atFal: [], afterFal: [] };
+    for (const a of answers) {
+      const e = list.find((x) => String(x.id) === String(a.body?.executionId));
+      const js = (a.body?.videos || []).map((/** @type {any} */ v) => jobs.get(v.requestId)).filter(Boolean);
+      if (!e || js.length !== 2 || !e.startedAt || !e.stoppedAt) continue;
+      const start = Date.parse(e.startedAt);
+      const firstSubmit = Math.min(...js.map((/** @type {any} */ j) => j.submittedAt));
+      const lastDone = Math.max(...js.map((/** @type {any} */ j) => j.completedAt));
+      t.queued.push(start - a.sentAt);
+      t.beforeFal.push(firstSubmit - start);
+      t.atFal.push(lastDone - firstSubmit);
+      t.afterFal.push(Date.parse(e.stoppedAt) - lastDone);
+    }
+    assert(t.queued.length === EXECUTIONS, `timings for ${t.queued.length} executions`);
+    phases = Object.entries(t).map(([k, v]) => `${k} ${(median(v) / 1000).toFixed(2)}`).join(', ');
+    process.stdout.write(`      ${label}: median seconds per execution: ${phases}\n`);
+  });
+
   /** @type {Record<string, number>} */
   const perWorker = {};
   await check(`${label}: both workers ran some executions (worker logs; the main's record of the worker id agrees)`, () => {
@@ -423,6 +450,7 @@ async function runRound({ round, base, rest, emu, emulator, workers, mainLog }) 
     perMinute,
     medianS: median(answers.map((a) => a.ms)) / 1000,
     maxInFlight: stats.maxInFlight,
+    phases,
     summary,
     requestIds,
     executionIds,
@@ -519,6 +547,7 @@ runChecks('queue', async () => {
   try {
     await main();
   } catch (e) {
+    if (interrupted) return;
     fail('queue set-up', e instanceof Error ? e.stack || e.message : String(e));
     if (work) {
       for (const f of ['main.log', 'worker1.log', 'worker2.log', 'emulator.log']) {
