@@ -238,11 +238,14 @@ async function startPostgres({ dir, processes }) {
   fs.writeFileSync(pwFile, `${password}\n`);
   const ids = runAs.uid !== undefined ? { uid: runAs.uid, gid: /** @type {number} */ (runAs.gid) } : {};
   if (runAs.uid !== undefined) {
-    // The scratch folder is the caller's (mode 0700 from mkdtemp): PostgreSQL's user must reach its own folder.
-    for (let p = dir; p !== path.dirname(p); p = path.dirname(p)) {
-      const st = fs.statSync(p);
-      if ((st.mode & 0o001) === 0) fs.chmodSync(p, st.mode | 0o011);
-      if (p === n8n.ROOT || p === path.dirname(n8n.ROOT)) break;
+    // The scratch folder (`dir`'s parent, mode 0700 from mkdtemp) is the caller's: PostgreSQL's user must pass
+    // through it to reach its own folder. Folders above it are not changed; they must already let others through.
+    const scratch = path.dirname(dir);
+    fs.chmodSync(scratch, fs.statSync(scratch).mode | 0o011);
+    for (let p = path.dirname(scratch); p !== path.dirname(p); p = path.dirname(p)) {
+      if ((fs.statSync(p).mode & 0o001) === 0) {
+        throw new Error(`PostgreSQL runs as ${runAs.name} and cannot pass through ${p}: use a scratch folder elsewhere (e.g. under /tmp)`);
+      }
     }
     fs.chownSync(dir, runAs.uid, /** @type {number} */ (runAs.gid));
     fs.chownSync(pwFile, runAs.uid, /** @type {number} */ (runAs.gid));
@@ -411,6 +414,19 @@ class N8nRest {
     const res = await this.raw(p);
     const text = await res.text();
     if (!res.ok) throw new Error(`GET ${p} answered HTTP ${res.status}: ${text.slice(0, 500)}`);
+    return JSON.parse(text).data;
+  }
+
+  /** POST a REST path with a JSON body, its `data`. @param {string} p @param {unknown} [body] */
+  async post(p, body = {}) {
+    const res = await fetch(`${this.base}${p}`, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`POST ${p} answered HTTP ${res.status}: ${text.slice(0, 500)}`);
     return JSON.parse(text).data;
   }
 

@@ -27,6 +27,7 @@
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const qm = require('../../scripts/lib/queue-mode');
@@ -71,7 +72,7 @@ async function cleanUp() {
   cleanedUp = true;
   await processes.stopAll();
   if (work && !KEEP) fs.rmSync(work, { recursive: true, force: true });
-  else if (work) process.stdout.write(`queue: logs and data kept in ${path.relative(n8n.ROOT, work)}\n`);
+  else if (work) process.stdout.write(`queue: logs and data kept in ${work}\n`);
 }
 
 for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
@@ -134,10 +135,12 @@ async function main() {
   const started = Date.now();
   if (BUILD) n8n.buildPackage();
   n8n.ensureN8nInstalled();
-  work = n8n.scratchDir('queue');
+  // Outside the project: a package installed under the project's folder would resolve `n8n-workflow` from the
+  // project's node_modules (walking up the tree) instead of from n8n, as it never does in a real install.
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'hailuo-queue-'));
   process.stdout.write(
     `queue: ${EXECUTIONS} executions, ${CONCURRENCY} at once, ${WORKERS} workers × concurrency ${WORKER_CONCURRENCY}; ` +
-      `scratch ${path.relative(n8n.ROOT, work)}\n`,
+      `scratch ${work}\n`,
   );
   const logs = path.join(work, 'logs');
   fs.mkdirSync(logs, { recursive: true });
@@ -252,7 +255,7 @@ async function main() {
 
   await runAsync({ base, rest, emu, emulator, workers, mainLog });
 
-  await check('no n8n process logged an error or a warning about the package', () => {
+  await check('no n8n process logged an error, or a warning about the package', () => {
     const bad = [];
     for (const file of [mainLog, ...workers.map((w) => w.log)]) {
       for (const l of qm.readJsonLog(file)) {
@@ -265,6 +268,9 @@ async function main() {
     }
     assert(bad.length === 0, bad.slice(0, 8).join('\n'));
   });
+
+  // Last: a stopped execution makes n8n log errors on purpose.
+  await runStop({ base, rest, emu, workers });
 
   const figures = rounds.map((r) => `run ${r.round}: ${r.perMinute.toFixed(0)} executions/min (${EXECUTIONS} in ${r.wallS.toFixed(1)} s, median ${r.medianS.toFixed(1)} s each: ${r.phases}), emulator max in flight ${r.maxInFlight} jobs`);
   process.stdout.write(`\nqueue figures (${WORKERS} workers × concurrency ${WORKER_CONCURRENCY}, ${CONCURRENCY} webhook calls at once, 2 videos of ${(VIDEO_BYTES / 1e6).toFixed(1)} MB per execution, fal emulated at 0.5 s queue + 2 s generation):\n`);
@@ -540,6 +546,52 @@ async function runAsync({ base, rest, emu, emulator, workers }) {
     assert(runs.every((r) => r.length === 2), `worker runs per execution: ${JSON.stringify(runs)}`);
     const moved = runs.filter((r) => r[0] !== r[1]).length;
     process.stdout.write(`      async: start → resume workers ${runs.map((r) => r.join('→')).join(', ')} (${moved} resumed on the other worker)\n`);
+  });
+}
+
+/**
+ * Stop in queue mode: the main's stop (what the editor's Stop button calls) goes through Redis to the worker running
+ * the execution, and the node cancels its fal jobs there.
+ * @param {{ base: string, rest: InstanceType<typeof qm.N8nRest>, emu: (p: string, init?: RequestInit) => Promise<any>,
+ *   workers: { name: string, log: string }[] }} o
+ */
+async function runStop({ base, rest, emu, workers }) {
+  await emu('/_emulator/reset', { method: 'POST' });
+  const before = new Set((await rest.executions(wf.SYNC_ID)).map((e) => String(e.id)));
+  const answer = fetch(`${base}/webhook/${wf.SYNC_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tag: 'stopped [emulator:ms=120000]' }),
+    signal: AbortSignal.timeout(90_000),
+  }).then(
+    async (res) => ({ status: res.status, text: await res.text() }),
+    (e) => ({ status: 0, text: String(e) }),
+  );
+  await check('stop in queue mode: the main\'s stop reaches the worker, which cancels both fal jobs (none billed)', async () => {
+    let deadline = Date.now() + 30_000;
+    while ((await emu('/_emulator/stats')).inProgress < 2 && Date.now() < deadline) await sleep(200);
+    const mine = (await rest.executions(wf.SYNC_ID)).filter((e) => !before.has(String(e.id)));
+    assert(mine.length === 1 && mine[0].status === 'running', `executions: ${show(mine.map((e) => [e.id, e.status]))}`);
+    const id = String(mine[0].id);
+    const t0 = Date.now();
+    await rest.post(`/rest/executions/${id}/stop`);
+    /** @type {any[]} */
+    let jobs = [];
+    deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      jobs = (await emu('/_emulator/jobs')).jobs;
+      if (jobs.length === 2 && jobs.every((j) => j.status === 'CANCELLED' || j.status === 'COMPLETED')) break;
+      await sleep(200);
+    }
+    const stoppedS = (Date.now() - t0) / 1000;
+    assert(jobs.length === 2, `the emulator has ${jobs.length} jobs`);
+    assert(jobs.every((j) => j.cancelRequested && !j.billed), `jobs after the stop: ${show(jobs.map((j) => [j.status, j.cancelRequested, j.billed, j.error]), 500)}`);
+    const [x] = (await rest.executions(wf.SYNC_ID)).filter((e) => String(e.id) === id);
+    assert(x && x.status === 'canceled', `execution ${id} is ${x?.status}`);
+    const ranOn = workers.filter((w) => qm.readJsonLog(w.log).some((l) => (l.message || '').startsWith(`Worker started execution ${id} `)));
+    assert(ranOn.length === 1, `execution ${id} started on ${ranOn.length} workers`);
+    const a = await answer;
+    process.stdout.write(`      stop: execution ${id} on ${ranOn[0].name}: both fal jobs cancelled ${stoppedS.toFixed(1)} s after the stop; the webhook caller got HTTP ${a.status} ${a.text.slice(0, 120)}\n`);
   });
 }
 
