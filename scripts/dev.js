@@ -7,9 +7,15 @@
  *
  * Builds the package, installs the pinned n8n (cached), installs the package into the git-ignored user folder
  * .n8n-dev/ exactly as n8n's Settings → Community Nodes would (from `npm pack` output, recorded in n8n's database so
- * that Settings → Community Nodes lists it), then starts real n8n on
- * SQLite and prints the editor URL. With --emulator it also starts the local fal emulator, imports a credential
- * "Hailuo (fal emulator)" pointing at it, and the example workflows. Ctrl-C stops everything.
+ * that Settings → Community Nodes lists it), imports a Hailuo credential and the example workflows, then starts real
+ * n8n on SQLite and prints the editor URL and what to do next. Ctrl-C stops everything.
+ *
+ * Which fal: without FAL_KEY in the environment (a fresh clone), the local fal emulator, with the credential
+ * "Hailuo (fal emulator)": nothing to set up, nothing billed. With FAL_KEY, fal.ai itself, with the credential
+ * "Hailuo (fal.ai)" holding that key. The key is handed to `n8n import:credentials` through a named pipe, so it is
+ * stored only in n8n's encrypted credential store: never in a file, on a command line, in a child's environment or
+ * in the output. The examples are imported pointing at whichever credential was imported. `--emulator` forces the
+ * emulator even when FAL_KEY is set.
  *
  * Runs on Node 24 (npm scripts put node_modules/.bin, the `node` devDependency, first on PATH).
  */
@@ -19,21 +25,39 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const n8n = require('./lib/n8n');
 
-function usage() {
-  process.stdout.write(`Usage: npm run dev [-- --emulator] [-- --port N] [-- --no-build]
+// Read once, then removed from this process's environment, so that neither n8n nor the emulator inherits it.
+const FAL_KEY = String(process.env.FAL_KEY || '').trim();
+delete process.env.FAL_KEY;
 
-  --emulator        also start the local fal emulator, import the credential "Hailuo (fal emulator)" and the
-                    example workflows (videos then come from the emulator, never from fal.ai)
+/** The credential `npm run dev` imports when FAL_KEY is set (the examples then use it). */
+const FAL_CREDENTIAL = { id: 'hailuoFalAi00001', name: 'Hailuo (fal.ai)' };
+
+function usage() {
+  process.stdout.write(`Usage: [FAL_KEY=<your fal key>] npm run dev [-- --emulator] [-- --port N] [-- --no-build]
+
+  Without FAL_KEY: the local fal emulator and the credential "Hailuo (fal emulator)" (free, no account needed).
+  With FAL_KEY:    fal.ai itself and the credential "Hailuo (fal.ai)" with that key (videos are billed by fal).
+  The example workflows are imported with whichever credential that is.
+
+  --emulator        use the local fal emulator even when FAL_KEY is set
   --port N          editor port (default 5678, or N8N_PORT)
   --emulator-port N emulator port (default 8790)
   --no-build        skip \`npm run build\` (use dist/ as it is)
-  --fresh           delete .n8n-dev/ first (a new owner account, no workflows)
+  --fresh           delete the user folder first (a new owner account; examples imported again)
+  --user-folder DIR n8n's user folder (default .n8n-dev/)
 `);
 }
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const o = { emulator: false, port: Number(process.env.N8N_PORT) || 5678, emulatorPort: 8790, build: true, fresh: false };
+  const o = {
+    emulator: false,
+    port: Number(process.env.N8N_PORT) || 5678,
+    emulatorPort: 8790,
+    build: true,
+    fresh: false,
+    userFolder: path.join(n8n.ROOT, '.n8n-dev'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--emulator') o.emulator = true;
@@ -41,6 +65,7 @@ function parseArgs(argv) {
     else if (a === '--emulator-port') o.emulatorPort = Number(argv[++i]);
     else if (a === '--no-build') o.build = false;
     else if (a === '--fresh') o.fresh = true;
+    else if (a === '--user-folder') o.userFolder = path.resolve(argv[++i]);
     else if (a === '--help' || a === '-h') {
       usage();
       process.exit(0);
@@ -79,9 +104,34 @@ async function stopAll(code) {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+/**
+ * The example workflows with every Hailuo node pointing at `credential`. For the emulator, fal's public sample image
+ * is replaced by the emulator's own (no internet needed); fal.ai reads the public one.
+ * @param {{ id: string, name: string }} credential @param {string} [emulatorOrigin]
+ */
+function examplesFor(credential, emulatorOrigin) {
+  return n8n.loadExamples(emulatorOrigin).map(({ workflow }) => {
+    for (const node of workflow.nodes) {
+      if (node.credentials && node.credentials.hailuoApi) node.credentials.hailuoApi = { id: credential.id, name: credential.name };
+    }
+    return workflow;
+  });
+}
+
+/** The n8n version in the runtime folder. */
+function n8nVersion() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(n8n.RUNTIME, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+  } catch {
+    return '?';
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const userFolder = path.join(n8n.ROOT, '.n8n-dev');
+  const useEmulator = opts.emulator || FAL_KEY === '';
+  const userFolder = opts.userFolder;
+  const shown = path.relative(n8n.ROOT, userFolder) || userFolder;
   if (opts.fresh) fs.rmSync(userFolder, { recursive: true, force: true });
   fs.mkdirSync(userFolder, { recursive: true });
 
@@ -97,7 +147,9 @@ async function main() {
   const brokerPort = await n8n.freePort();
   const env = n8n.n8nEnv({ userFolder, port: opts.port, brokerPort });
 
-  if (opts.emulator) {
+  /** @type {{ id: string, name: string }} */
+  let credential;
+  if (useEmulator) {
     const emuPort = (await portIsFree(opts.emulatorPort)) ? opts.emulatorPort : await n8n.freePort();
     // A job waits a little in the queue and in progress, as on fal, so the editor shows it running.
     emulator = await n8n.startEmulator({
@@ -105,22 +157,25 @@ async function main() {
       logFile: path.join(userFolder, 'emulator.log'),
       args: ['--queue-ms', '1000', '--progress-ms', '3000'],
     });
-    n8n.log(`fal emulator on ${emulator.origin} (log: .n8n-dev/emulator.log)`);
+    n8n.log(`fal emulator on ${emulator.origin} (log: ${shown}/emulator.log)`);
     await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, scratch);
-    n8n.log(`credential "${n8n.EMULATOR_CREDENTIAL.name}" → ${emulator.origin}`);
-    // The examples are imported again only when they changed, so edits made in the editor survive a restart.
-    const examples = n8n.loadExamples(emulator.origin);
-    const hash = crypto.createHash('sha256').update(JSON.stringify(examples.map((e) => e.workflow))).digest('hex');
-    const stamp = path.join(userFolder, '.examples-imported');
-    if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash) {
-      await n8n.importWorkflows(
-        examples.map((e) => e.workflow),
-        env,
-        scratch,
-      );
-      fs.writeFileSync(stamp, hash);
-      n8n.log(`imported ${examples.length} example workflows from examples/`);
-    }
+    credential = n8n.EMULATOR_CREDENTIAL;
+    n8n.log(`credential "${credential.name}" → ${emulator.origin}`);
+  } else {
+    await n8n.importSecretCredentials([{ ...FAL_CREDENTIAL, type: 'hailuoApi', data: { apiKey: FAL_KEY } }], env);
+    credential = FAL_CREDENTIAL;
+    n8n.log(`credential "${credential.name}" with the key from FAL_KEY (stored encrypted by n8n, nowhere else)`);
+  }
+
+  // The examples are imported again only when they changed (or the credential did), so edits made in the editor
+  // survive a restart.
+  const examples = examplesFor(credential, emulator?.origin);
+  const hash = crypto.createHash('sha256').update(JSON.stringify(examples)).digest('hex');
+  const stamp = path.join(userFolder, '.examples-imported');
+  if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash) {
+    await n8n.importWorkflows(examples, env, scratch);
+    fs.writeFileSync(stamp, hash);
+    n8n.log(`imported ${examples.length} example workflows from examples/, using "${credential.name}"`);
   }
 
   n8n.log('starting n8n (first start migrates the database: ~20 s)');
@@ -132,25 +187,39 @@ async function main() {
     }
   });
 
+  const first = examples[0]?.name ?? 'Hailuo example 1';
   const lines = [
     '',
-    '  n8n 2.41.1 with n8n-nodes-hailuo (from npm pack) is running.',
-    `  Editor:       ${server.url}`,
-    `  User folder:  ${path.relative(n8n.ROOT, userFolder)}/ (SQLite; delete it or use --fresh for a clean start)`,
-    `  Files:        ${path.relative(n8n.ROOT, filesDir)}/ (the examples read and write .n8n-files/hailuo/...)`,
+    `  n8n ${n8nVersion()} with n8n-nodes-hailuo (from npm pack) is running at ${server.url}`,
+    '',
   ];
   if (emulator) {
     lines.push(
-      '',
-      `  FAL EMULATOR: videos come from the local fal emulator at ${emulator.origin}, not from fal.ai,`,
-      `  and cost nothing. Use the credential "${n8n.EMULATOR_CREDENTIAL.name}"; the example workflows use it.`,
+      `  *** FAL EMULATOR ***  Videos come from the local fal emulator at ${emulator.origin}, not from fal.ai:`,
+      `  a 3 s test pattern, free, no fal account needed. Credential: "${credential.name}".`,
+      FAL_KEY
+        ? '  (FAL_KEY is set but --emulator was given: the key is not used.)'
+        : '  To use fal.ai itself: FAL_KEY=<your fal key> npm run dev (the key goes only into n8n\'s encrypted store).',
       '  A prompt containing [emulator:fail] makes a generation fail.',
     );
   } else {
-    lines.push('', '  Add a "Hailuo (fal.ai) API" credential with your fal key (real fal.ai: generations cost money).');
-    lines.push('  `npm run dev -- --emulator` runs against the local fal emulator instead.');
+    lines.push(
+      `  *** FAL.AI ***  Videos are made and billed by fal.ai with the key from FAL_KEY (credential "${credential.name}",`,
+      '  stored encrypted by n8n, nowhere else). One 6 s video with the default model: USD 0.28.',
+      '  Example 4 needs fal to reach this n8n (a public WEBHOOK_URL). `npm run dev -- --emulator` runs for free.',
+    );
   }
-  lines.push('', '  On first visit the editor asks you to create the owner account. Ctrl-C stops everything.', '');
+  lines.push(
+    '',
+    '  What to do now:',
+    `    1. Open ${server.url}`,
+    '    2. Create the owner account (first visit only; it stays on this machine)',
+    `    3. Open the workflow "${first}"`,
+    `    4. Click "Execute workflow": the MP4 appears in the Hailuo node's output and in ${path.relative(n8n.ROOT, filesDir) || filesDir}/`,
+    '',
+    `  User folder: ${shown}/ (SQLite; --fresh starts over). Ctrl-C stops everything.`,
+    '',
+  );
   process.stdout.write(lines.join('\n') + '\n');
 }
 

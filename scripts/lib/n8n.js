@@ -203,6 +203,50 @@ async function importCredentials(credentials, env, scratchDir) {
 }
 
 /**
+ * Imports credentials that hold a secret (a real fal key) without writing the secret to any file: n8n reads the
+ * JSON from a named pipe (FIFO) in a private temp folder, which keeps no data on disk, and stores `data` encrypted in
+ * the user folder's database. Neither a command line, a child's environment nor the output carries the secret.
+ * @param {object[]} credentials @param {NodeJS.ProcessEnv} env @param {{ timeoutMs?: number }} [o]
+ */
+async function importSecretCredentials(credentials, env, { timeoutMs = 180_000 } = {}) {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'hailuo-credentials-')); // mode 0700
+  const fifo = path.join(dir, 'credentials.json');
+  try {
+    const made = spawnSync('mkfifo', ['-m', '600', fifo]);
+    if (made.status !== 0) throw new Error(`mkfifo failed: ${String(made.stderr || made.error)}`);
+    // Opening the pipe for writing waits until n8n opens it for reading.
+    let written = false;
+    const writing = fs.promises.open(fifo, 'w').then(async (fh) => {
+      try {
+        await fh.writeFile(JSON.stringify(credentials));
+        written = true;
+      } finally {
+        await fh.close();
+      }
+    });
+    const r = await runN8n(['import:credentials', `--input=${fifo}`], env, { timeoutMs });
+    if (!written) {
+      // n8n ended without reading: open the reading end here, so that the pending open for writing returns.
+      try {
+        fs.closeSync(fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
+      } catch {
+        /* nothing waits */
+      }
+    }
+    await writing.catch(() => {});
+    if (r.code === 0 && written && /Successfully imported/.test(r.stdout + r.stderr)) return;
+    // Whatever n8n said, never with a secret in it.
+    const secrets = credentials
+      .flatMap((c) => Object.values(/** @type {any} */ (c).data || {}))
+      .filter((v) => typeof v === 'string' && v.length >= 4);
+    const said = secrets.reduce((text, secret) => text.split(secret).join('***'), `${r.stdout}\n${r.stderr}`);
+    throw new Error(`n8n import:credentials exited ${r.code}:\n${said}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Imports workflows (array of workflow JSON objects) into the user folder's database.
  * @param {object[]} workflows @param {NodeJS.ProcessEnv} env @param {string} scratchDir
  */
@@ -361,6 +405,7 @@ module.exports = {
   runN8nOk,
   emulatorCredential,
   importCredentials,
+  importSecretCredentials,
   importWorkflows,
   loadExamples,
   FAL_SAMPLE_IMAGE,

@@ -24,6 +24,8 @@
  *   Examples 05a/05b (submit on a schedule, collect with Get Status / Get Result through a Data Table) run too.
  * - models    (issue 17): a Fast image-to-video job and a text-to-video job; each submit body carries exactly its
  *   model's fields.
+ * - dev       (issue 18): `npm run dev` without FAL_KEY (emulator by default, example 1 runs) and with a fake FAL_KEY
+ *   (credential "Hailuo (fal.ai)", the key only in n8n's encrypted store): ./server-mode-dev.js.
  *
  * Ends with `N passed, N failed`; exits non-zero on any failure.
  */
@@ -40,6 +42,7 @@ const KEEP = args.has('--keep');
 // scripts/lib/n8n.js reads the runtime folder when it is first required.
 const n8n = require('../../scripts/lib/n8n');
 const { assert, check, fail, allPassed, runChecks } = require('../../scripts/lib/checks');
+const { devChecks } = require('./server-mode-dev');
 
 const OWNER = { email: 'owner@example.com', firstName: 'Hailuo', lastName: 'Server', password: 'Hailuo-server-1' };
 /** The schedule's interval (seconds) and how many times it must fire before it is switched off. */
@@ -70,7 +73,7 @@ const STANDARD_T2V = 'fal-ai/minimax/hailuo-2.3/standard/text-to-video';
  * for the whole e2e suite. The folder and version are put into this process's environment before scripts/lib/n8n.js
  * is loaded, which reads them. Without scripts/lib/runtime.js only the pinned n8n in .n8n-runtime/ can run.
  * @param {string[]} argvIn
- * @returns {{ version: string, major: number, dir: string, env: Record<string, string>, unsetEnv: string[], activateArgs: (id: string) => string[], describe: () => string, path?: (p?: string) => string }}
+ * @returns {{ version: string, major: number, dir: string, isDefault?: boolean, env: Record<string, string>, unsetEnv: string[], activateArgs: (id: string) => string[], describe: () => string, path?: (p?: string) => string }}
  */
 function selectRuntime(argvIn) {
   /** @type {any} */
@@ -94,6 +97,7 @@ function selectRuntime(argvIn) {
     version: '2.41.1',
     major: 2,
     dir,
+    isDefault: true,
     env: { N8N_DISABLED_MODULES: 'mcp-registry' },
     unsetEnv: [],
     activateArgs: (id) => ['publish:workflow', `--id=${id}`],
@@ -499,6 +503,12 @@ async function main() {
     await modelChecks({ rest, emu: emu.main, userFolder });
     await collectChecks({ rest, emu: emu.main, userFolder, example5a, example5b });
     await afterDeactivate();
+
+    // `npm run dev` as a newcomer meets it: the default n8n only (dev runs no other).
+    await server.stop();
+    server = undefined;
+    if (runtime.isDefault !== false) await devChecks({ work });
+    else process.stdout.write(`server-mode: npm run dev is checked with the default n8n only, not ${version}\n`);
   } finally {
     await server?.stop();
     await Promise.all([main.stop(), slow.stop(), sched.stop()]);

@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * `npm run dev` as a newcomer meets it (issue 18, "a first run that just works"), run by test/e2e/server-mode.js
+ * after its own checks, or alone: `node test/e2e/server-mode-dev.js [--no-build] [--keep]`.
+ *
+ * 1. Without FAL_KEY: dev starts the fal emulator by itself, says so in its banner, imports the credential
+ *    "Hailuo (fal emulator)" and the examples pointing at it, prints what to do now; example 1 then runs as the
+ *    editor runs it (owner created over REST) and makes a video.
+ * 2. With FAL_KEY=fake-key-…: no emulator; the credential "Hailuo (fal.ai)" (type hailuoApi) holds the key in n8n's
+ *    encrypted store (n8n decrypts it back), the examples point at it, and the key is in no file of the user folder
+ *    (the database included: it is stored encrypted) and nowhere in dev's output.
+ *
+ * Each dev runs in its own user folder (`--user-folder`) and ports, and is stopped with Ctrl-C (SIGINT) as a user
+ * stops it.
+ */
+
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const n8n = require('../../scripts/lib/n8n');
+const { assert, check } = require('../../scripts/lib/checks');
+
+const DEV = path.join(n8n.ROOT, 'scripts', 'dev.js');
+const OWNER = { email: 'newcomer@example.com', firstName: 'New', lastName: 'Comer', password: 'Hailuo-newcomer-1' };
+
+/**
+ * Starts `node scripts/dev.js` and waits for its "What to do now".
+ * @param {{ userFolder: string, falKey?: string, build: boolean }} o
+ */
+async function startDev({ userFolder, falKey, build }) {
+  const port = await n8n.freePort();
+  const emulatorPort = await n8n.freePort();
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...process.env, PATH: n8n.pathWithNode24() };
+  // dev runs the default n8n, whatever runtime the caller picked; FAL_KEY only when given.
+  for (const k of ['N8N_VERSION', 'N8N_RUNTIME_DIR', 'FAL_KEY', 'N8N_PORT']) delete env[k];
+  if (falKey !== undefined) env.FAL_KEY = falKey;
+  const devArgs = [DEV, '--user-folder', userFolder, '--port', String(port), '--emulator-port', String(emulatorPort)];
+  if (!build) devArgs.push('--no-build');
+  const child = spawn(n8n.node24(), devArgs, { cwd: n8n.ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const deadline = Date.now() + 240_000;
+  while (!/What to do now/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`dev exited ${child.exitCode}:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`dev printed no "What to do now" within 240 s:\n${output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    emulatorOrigin: `http://127.0.0.1:${emulatorPort}`,
+    output: () => output,
+    /** Ctrl-C, as a user stops it; resolves when dev (and with it n8n and the emulator) has exited. */
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.once('exit', (code) => {
+          clearTimeout(t);
+          resolve(code);
+        });
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** Rows of a table in the user folder's database. @param {string} userFolder @param {string} sql */
+function query(userFolder, sql) {
+  const { DatabaseSync } = require('node:sqlite');
+  const db = new DatabaseSync(path.join(userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
+  try {
+    db.exec('PRAGMA busy_timeout = 5000');
+    return db.prepare(sql).all().map((r) => /** @type {Record<string, any>} */ ({ ...r }));
+  } finally {
+    db.close();
+  }
+}
+
+/** The credential ids every Hailuo node of the imported examples points at. @param {string} userFolder */
+function exampleCredentialIds(userFolder) {
+  const ids = new Set();
+  for (const wf of query(userFolder, "SELECT nodes FROM workflow_entity WHERE name LIKE 'Hailuo example%'")) {
+    for (const node of JSON.parse(wf.nodes)) {
+      if (node.type === n8n.NODE_TYPE) ids.add(node.credentials?.hailuoApi?.id);
+    }
+  }
+  return ids;
+}
+
+/** Every file under `dir` whose bytes contain `needle`. @param {string} dir @param {string} needle */
+function filesContaining(dir, needle) {
+  const hits = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (fs.readFileSync(file).includes(needle)) hits.push(path.relative(dir, file));
+  }
+  return hits;
+}
+
+/**
+ * The dev checks; `work` is a scratch folder of the caller.
+ * @param {{ work: string, build?: boolean }} o
+ */
+async function devChecks({ work, build = false }) {
+  const plainFolder = path.join(work, 'dev-emulator');
+  const plain = await startDev({ userFolder: plainFolder, build }).catch((e) => e);
+  try {
+    await check('npm run dev without FAL_KEY: the fal emulator by default, said in the banner, with "what to do now"', () => {
+      assert(!(plain instanceof Error), plain instanceof Error ? plain.message : '');
+      const out = plain.output();
+      assert(/\*\*\* FAL EMULATOR \*\*\*/.test(out) && out.includes(plain.emulatorOrigin), `banner:\n${out.slice(-2000)}`);
+      for (const step of [`Open ${plain.url}`, 'Create the owner account', 'Hailuo example 1: image URL to MP4 file', 'Execute workflow']) {
+        assert(out.includes(step), `"what to do now" lacks "${step}":\n${out.slice(-1500)}`);
+      }
+      const creds = query(plainFolder, 'SELECT id, name, type FROM credentials_entity');
+      assert(
+        creds.length === 1 && creds[0].name === n8n.EMULATOR_CREDENTIAL.name && creds[0].type === 'hailuoApi',
+        `credentials: ${JSON.stringify(creds)}`,
+      );
+      const ids = exampleCredentialIds(plainFolder);
+      assert(ids.size === 1 && ids.has(n8n.EMULATOR_CREDENTIAL.id), `the examples point at ${[...ids].join(', ')}`);
+    });
+
+    await check('npm run dev without FAL_KEY: example 1 runs as the editor runs it and makes a video', async () => {
+      assert(!(plain instanceof Error), 'dev did not start');
+      const headers = { 'content-type': 'application/json' };
+      const setup = await fetch(`${plain.url}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify(OWNER) });
+      assert(setup.ok, `owner setup: HTTP ${setup.status}`);
+      const cookie = (setup.headers.getSetCookie().find((c) => c.startsWith('n8n-auth=')) || '').split(';')[0];
+      const api = async (/** @type {string} */ method, /** @type {string} */ p, /** @type {unknown} */ body) => {
+        const r = await fetch(`${plain.url}${p}`, { method, headers: { ...headers, cookie }, body: body && JSON.stringify(body) });
+        const text = await r.text();
+        assert(r.ok, `${method} ${p}: HTTP ${r.status} ${text}`);
+        return JSON.parse(text).data;
+      };
+      const workflowData = await api('GET', '/rest/workflows/hailuoExample001');
+      const { executionId } = await api('POST', '/rest/workflows/hailuoExample001/run', {
+        workflowData,
+        triggerToStartFrom: { name: "When clicking 'Execute workflow'" },
+      });
+      const deadline = Date.now() + 60_000;
+      let exec;
+      do {
+        await new Promise((r) => setTimeout(r, 500));
+        exec = await api('GET', `/rest/executions/${executionId}`);
+      } while (!['success', 'error', 'crashed', 'canceled'].includes(exec.status) && Date.now() < deadline);
+      assert(exec.status === 'success', `example 1 ended ${exec.status}`);
+      const file = path.join(plainFolder, n8n.FILES_DIR_NAME, 'hailuo', 'hailuo-example-1.mp4');
+      // The emulator serves its fixture clip as every video.
+      const fixture = fs.readFileSync(path.join(n8n.ROOT, 'test', 'emulator', 'fixtures', 'video.mp4'));
+      assert(fs.readFileSync(file).equals(fixture), `${file} is not the emulator's video`);
+    });
+  } finally {
+    if (!(plain instanceof Error)) await plain.stop();
+  }
+
+  const keyFolder = path.join(work, 'dev-fal-key');
+  const key = `fake-key-${crypto.randomUUID()}`;
+  const withKey = await startDev({ userFolder: keyFolder, falKey: key, build: false }).catch((e) => e);
+  try {
+    await check('npm run dev with FAL_KEY: the credential "Hailuo (fal.ai)" with that key, the examples use it, no emulator', async () => {
+      assert(!(withKey instanceof Error), withKey instanceof Error ? withKey.message : '');
+      const out = withKey.output();
+      assert(/\*\*\* FAL\.AI \*\*\*/.test(out) && !/FAL EMULATOR|fal emulator on/.test(out), `banner:\n${out.slice(-2000)}`);
+      const creds = query(keyFolder, 'SELECT id, name, type FROM credentials_entity');
+      assert(
+        creds.length === 1 && creds[0].id === 'hailuoFalAi00001' && creds[0].name === 'Hailuo (fal.ai)' && creds[0].type === 'hailuoApi',
+        `credentials: ${JSON.stringify(creds)}`,
+      );
+      const ids = exampleCredentialIds(keyFolder);
+      assert(ids.size === 1 && ids.has('hailuoFalAi00001'), `the examples point at ${[...ids].join(', ')}`);
+      const reachable = await fetch(`${withKey.emulatorOrigin}/_emulator/stats`).then(() => true, () => false);
+      assert(!reachable, 'an emulator answers although FAL_KEY is set');
+    });
+  } finally {
+    if (!(withKey instanceof Error)) await withKey.stop();
+  }
+
+  await check('the FAL_KEY is only in n8n\'s encrypted store: in no file of the user folder, not in dev\'s output', async () => {
+    assert(!(withKey instanceof Error), 'dev did not start');
+    const files = filesContaining(keyFolder, key);
+    assert(files.length === 0, `the key is in ${files.join(', ')}`);
+    assert(!withKey.output().includes(key), 'dev printed the key');
+    const env = n8n.n8nEnv({ userFolder: keyFolder, port: await n8n.freePort(), brokerPort: await n8n.freePort() });
+    const exported = await n8n.runN8n(['export:credentials', '--id=hailuoFalAi00001', '--decrypted'], env);
+    assert(exported.stdout.includes(`"apiKey": "${key}"`) || exported.stdout.includes(`"apiKey":"${key}"`), 'n8n does not decrypt the stored credential to the key');
+  });
+}
+
+module.exports = { devChecks };
+
+if (require.main === module) {
+  const { runChecks, allPassed } = require('../../scripts/lib/checks');
+  const args = new Set(process.argv.slice(2));
+  runChecks('dev', async () => {
+    const work = n8n.scratchDir('dev');
+    if (!args.has('--no-build')) n8n.buildPackage();
+    try {
+      await devChecks({ work });
+    } finally {
+      if (!args.has('--keep') && allPassed()) fs.rmSync(work, { recursive: true, force: true });
+      else process.stdout.write(`dev: kept ${path.relative(n8n.ROOT, work)}\n`);
+    }
+  });
+}
