@@ -11,7 +11,10 @@
  *   there. n8n loads the package from the folder either way.
  *
  * Used by `npm run dev`, the e2e and the browser tests through scripts/lib/n8n.js, which re-exports it.
- * Needs Node >= 22.5 for `node:sqlite` (the npm scripts run Node 24).
+ * The n8n whose loader and CLI are used is the environment's runtime (./runtime.js: N8N_VERSION, default 2.41.1);
+ * n8n 1.123 records the same rows in the same tables (`saveInstalledPackageWithNodes`; its `latestVersion` column is
+ * an INTEGER where 2.41's is REAL). The database is written with `node:sqlite` (Node >= 22.5): in this process when
+ * it has it, else in a child on the project's Node 24, so a script running on Node 20 can record too.
  */
 
 const { spawnSync, execFileSync } = require('node:child_process');
@@ -81,12 +84,13 @@ function installPackageInto(tarball, userFolder) {
 
 /**
  * The rows n8n records for an installed package, computed the way n8n computes them: its own package loader
- * (n8n-core's PackageDirectoryLoader from the pinned n8n) loads the installed package; a node row is its display
+ * (n8n-core's PackageDirectoryLoader from the runtime's n8n) loads the installed package; a node row is its display
  * name, `<package>.<node name>` and the node's latest version; the package row is name, version and author.
- * Runs in a Node 24 child with n8n's modules on NODE_PATH, as n8n resolves `n8n-workflow` for community packages.
- * @param {string} pkgDir @returns {PackageRecord}
+ * Runs in a child on the runtime's Node with n8n's modules on NODE_PATH, as n8n resolves `n8n-workflow` for
+ * community packages.
+ * @param {string} pkgDir @param {import('./runtime').Runtime} [rt] @returns {PackageRecord}
  */
-function readPackageRecord(pkgDir) {
+function readPackageRecord(pkgDir, rt = n8n.DEFAULT_RUNTIME) {
   const script = `
     const { PackageDirectoryLoader } = require('n8n-core');
     (async () => {
@@ -102,9 +106,9 @@ function readPackageRecord(pkgDir) {
         authorEmail: author?.email ?? null, nodes };
       process.stdout.write('\\nRECORD ' + JSON.stringify(record) + '\\n');
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const modules = path.join(n8n.RUNTIME, 'node_modules');
-  const r = spawnSync(n8n.node24(), ['-e', script, pkgDir], {
-    cwd: n8n.RUNTIME,
+  const modules = rt.nodeModules;
+  const r = spawnSync(rt.node, ['-e', script, pkgDir], {
+    cwd: rt.dir,
     env: { ...process.env, NODE_PATH: modules, NODE_ENV: 'production' },
     encoding: 'utf8',
     timeout: 60_000,
@@ -124,16 +128,71 @@ function database(userFolder, env) {
   };
 }
 
-/** @param {string} file @param {string} table */
-function tableExists(file, table) {
-  if (!fs.existsSync(file)) return false;
-  const { DatabaseSync } = require('node:sqlite');
-  const db = new DatabaseSync(file, { readOnly: true });
+/**
+ * @typedef {{ sql: string, params?: (string | number | null)[], rows?: boolean }} Statement
+ *   one SQL statement; with `rows` its result rows are returned
+ */
+
+/** `node:sqlite` when this Node has it (>= 22.5), else undefined. @returns {any} */
+function nodeSqlite() {
   try {
-    return Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table));
+    return require('node:sqlite');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs statements on an SQLite file in one transaction (or read-only, no transaction) and returns the rows of those
+ * that ask for them. With `node:sqlite` in this process, here; otherwise in a child on the project's Node 24 (this
+ * file run as a script), so that the scripts work when the caller runs on Node 20.
+ * @param {string} file @param {Statement[]} statements @param {{ readOnly?: boolean }} [o] @returns {any[][]}
+ */
+function sqlite(file, statements, { readOnly = false } = {}) {
+  const lib = nodeSqlite();
+  if (!lib) {
+    const r = spawnSync(n8n.node24(), [__filename, '--sqlite'], {
+      input: JSON.stringify({ file, statements, readOnly }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`SQLite on ${file} failed (Node 24 child, exit ${r.status}):\n${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+  const db = new lib.DatabaseSync(file, readOnly ? { readOnly: true } : {});
+  try {
+    if (readOnly) return statements.map((st) => (st.rows ? db.prepare(st.sql).all(...(st.params || [])).map((/** @type {any} */ row) => ({ ...row })) : []));
+    db.exec('PRAGMA busy_timeout = 10000');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      /** @type {any[][]} */
+      const out = [];
+      for (const st of statements) {
+        const stmt = db.prepare(st.sql);
+        if (st.rows) out.push(stmt.all(...(st.params || [])).map((/** @type {any} */ row) => ({ ...row })));
+        else {
+          stmt.run(...(st.params || []));
+          out.push([]);
+        }
+      }
+      db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
   } finally {
     db.close();
   }
+}
+
+/** @param {string} file @param {string} table */
+function tableExists(file, table) {
+  if (!fs.existsSync(file)) return false;
+  const [rows] = sqlite(file, [{ sql: "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = ?", params: [table], rows: true }], {
+    readOnly: true,
+  });
+  return rows.length > 0;
 }
 
 /**
@@ -144,7 +203,8 @@ function tableExists(file, table) {
 function ensureMigrated(userFolder, env) {
   const { file, prefix } = database(userFolder, env);
   if (tableExists(file, `${prefix}installed_packages`)) return;
-  const r = spawnSync(n8n.node24(), [n8n.N8N_BIN, 'list:workflow'], {
+  const rt = n8n.runtimeOf(env);
+  const r = spawnSync(rt.node, [rt.n8nBin, 'list:workflow'], {
     cwd: userFolder,
     env,
     encoding: 'utf8',
@@ -162,32 +222,23 @@ function ensureMigrated(userFolder, env) {
  * @param {{ userFolder: string, pkgDir: string, env?: NodeJS.ProcessEnv }} o @returns {PackageRecord}
  */
 function recordInstalledPackage({ userFolder, pkgDir, env = n8n.n8nEnv({ userFolder, logLevel: 'warn' }) }) {
-  const record = readPackageRecord(pkgDir);
+  const record = readPackageRecord(pkgDir, n8n.runtimeOf(env));
   ensureMigrated(userFolder, env);
   const { file, prefix } = database(userFolder, env);
-  const { DatabaseSync } = require('node:sqlite');
-  const db = new DatabaseSync(file);
   const now = "STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')"; // what n8n's entities write into createdAt / updatedAt on SQLite
-  try {
-    db.exec('PRAGMA busy_timeout = 10000');
-    db.exec('BEGIN IMMEDIATE');
-    db.prepare(`DELETE FROM "${prefix}installed_nodes" WHERE "package" = ?`).run(record.packageName);
-    db.prepare(`DELETE FROM "${prefix}installed_packages" WHERE "packageName" = ?`).run(record.packageName);
-    db.prepare(
-      `INSERT INTO "${prefix}installed_packages" ("packageName", "installedVersion", "authorName", "authorEmail", "createdAt", "updatedAt")
+  sqlite(file, [
+    { sql: `DELETE FROM "${prefix}installed_nodes" WHERE "package" = ?`, params: [record.packageName] },
+    { sql: `DELETE FROM "${prefix}installed_packages" WHERE "packageName" = ?`, params: [record.packageName] },
+    {
+      sql: `INSERT INTO "${prefix}installed_packages" ("packageName", "installedVersion", "authorName", "authorEmail", "createdAt", "updatedAt")
        VALUES (?, ?, ?, ?, ${now}, ${now})`,
-    ).run(record.packageName, record.installedVersion, record.authorName, record.authorEmail);
-    const node = db.prepare(
-      `INSERT INTO "${prefix}installed_nodes" ("name", "type", "latestVersion", "package") VALUES (?, ?, ?, ?)`,
-    );
-    for (const n of record.nodes) node.run(n.name, n.type, n.latestVersion, record.packageName);
-    db.exec('COMMIT');
-  } catch (e) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw e;
-  } finally {
-    db.close();
-  }
+      params: [record.packageName, record.installedVersion, record.authorName, record.authorEmail],
+    },
+    ...record.nodes.map((n) => ({
+      sql: `INSERT INTO "${prefix}installed_nodes" ("name", "type", "latestVersion", "package") VALUES (?, ?, ?, ?)`,
+      params: [n.name, n.type, n.latestVersion, record.packageName],
+    })),
+  ]);
   return record;
 }
 
@@ -198,17 +249,18 @@ function recordInstalledPackage({ userFolder, pkgDir, env = n8n.n8nEnv({ userFol
 function installedPackages(userFolder, env = process.env) {
   const { file, prefix } = database(userFolder, env);
   if (!tableExists(file, `${prefix}installed_packages`)) return [];
-  const { DatabaseSync } = require('node:sqlite');
-  const db = new DatabaseSync(file, { readOnly: true });
-  try {
-    const nodes = db.prepare(`SELECT "name", "type", "latestVersion" FROM "${prefix}installed_nodes" WHERE "package" = ?`);
-    return db
-      .prepare(`SELECT "packageName", "installedVersion", "authorName", "authorEmail" FROM "${prefix}installed_packages"`)
-      .all()
-      .map((p) => /** @type {PackageRecord} */ ({ ...p, nodes: nodes.all(p.packageName).map((n) => ({ ...n })) }));
-  } finally {
-    db.close();
-  }
+  const [packages, nodes] = sqlite(
+    file,
+    [
+      { sql: `SELECT "packageName", "installedVersion", "authorName", "authorEmail" FROM "${prefix}installed_packages"`, rows: true },
+      { sql: `SELECT "name", "type", "latestVersion", "package" FROM "${prefix}installed_nodes"`, rows: true },
+    ],
+    { readOnly: true },
+  );
+  return packages.map((p) => /** @type {PackageRecord} */ ({
+    ...p,
+    nodes: nodes.filter((n) => n.package === p.packageName).map(({ package: _, ...n }) => n),
+  }));
 }
 
 /**
@@ -220,11 +272,17 @@ function installedPackages(userFolder, env = process.env) {
  */
 function packAndInstall({ userFolder, scratch, build = true, env }) {
   if (build) n8n.buildPackage();
-  n8n.ensureN8nInstalled();
+  n8n.ensureN8nInstalled(env ? n8n.runtimeOf(env) : n8n.DEFAULT_RUNTIME);
   const tarball = packPackage(scratch);
   const pkgDir = installPackageInto(tarball, userFolder);
   const record = recordInstalledPackage({ userFolder, pkgDir, ...(env ? { env } : {}) });
   return { tarball, pkgDir, filesDir: n8n.prepareFilesDir(userFolder), record };
+}
+
+// `node community-package.js --sqlite` (stdin: { file, statements, readOnly }): sqlite() in a Node 24 child.
+if (require.main === module && process.argv[2] === '--sqlite') {
+  const { file, statements, readOnly } = JSON.parse(fs.readFileSync(0, 'utf8'));
+  process.stdout.write(JSON.stringify(sqlite(file, statements, { readOnly })));
 }
 
 module.exports = {

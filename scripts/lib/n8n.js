@@ -2,22 +2,30 @@
 'use strict';
 
 /**
- * Helpers shared by `npm run dev`, the end-to-end tests and the browser tests: run the pinned n8n (installed by
- * scripts/install-n8n.sh into .n8n-runtime/), import credentials and workflows, start the fal emulator. Installing
- * this package into a user folder the way n8n's Settings → Community Nodes does lives in ./community-package.js
- * (re-exported below).
+ * Helpers shared by `npm run dev`, the end-to-end tests and the browser tests: run a pinned n8n (installed by
+ * scripts/install-n8n.sh), import credentials and workflows, start the fal emulator. Installing this package into a
+ * user folder the way n8n's Settings → Community Nodes does lives in ./community-package.js (re-exported below).
  *
- * Plain CommonJS for Node 24 (n8n 2.41 needs it); no dependencies beyond Node itself.
+ * Which n8n, on which Node, is ./runtime.js's job: N8N_VERSION (e.g. `1.123.x`) picks a pinned version, unset is the
+ * default line (2.41.1 on Node 24). An environment made by n8nEnv carries its N8N_VERSION, and runN8n / startN8n /
+ * ensureN8nInstalled run the n8n and the Node that go with it.
+ *
+ * Plain CommonJS for Node 24; no dependencies beyond Node itself.
  */
 
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 
+const runtimes = require('./runtime');
+
 const ROOT = path.resolve(__dirname, '..', '..');
-const RUNTIME = process.env.N8N_RUNTIME_DIR || path.join(ROOT, '.n8n-runtime');
-const N8N_BIN = path.join(RUNTIME, 'node_modules', 'n8n', 'bin', 'n8n');
+/** The n8n this process runs unless told otherwise: N8N_VERSION (and N8N_RUNTIME_DIR) when it starts, else 2.41.1. */
+const DEFAULT_RUNTIME = runtimes.runtimeOf(process.env);
+const RUNTIME = DEFAULT_RUNTIME.dir;
+const N8N_BIN = DEFAULT_RUNTIME.n8nBin;
 const PACKAGE_NAME = 'n8n-nodes-hailuo';
 /** The node's type once installed as a community package. */
 const NODE_TYPE = `${PACKAGE_NAME}.hailuo`;
@@ -59,13 +67,16 @@ function freePort() {
   });
 }
 
-/** Runs scripts/install-n8n.sh (cached after the first run). */
-function ensureN8nInstalled() {
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh')], {
+/**
+ * Runs scripts/install-n8n.sh for a runtime (cached after the first run).
+ * @param {import('./runtime').Runtime} [rt] default: this process's (N8N_VERSION, else 2.41.1)
+ */
+function ensureN8nInstalled(rt = DEFAULT_RUNTIME) {
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh'), rt.version], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, CI: 'true', N8N_VERSION: rt.version },
   });
-  if (r.status !== 0) throw new Error(`scripts/install-n8n.sh failed (exit ${r.status})`);
+  if (r.status !== 0) throw new Error(`scripts/install-n8n.sh ${rt.version} failed (exit ${r.status})`);
 }
 
 /**
@@ -91,17 +102,22 @@ function buildPackage() {
 
 /**
  * Environment for an n8n process bound to one user folder, on 127.0.0.1 only, with everything that would call
- * out to the internet switched off.
- * @param {{ userFolder: string, port?: number, brokerPort?: number, logLevel?: string, extra?: Record<string, string> }} o
+ * out to the internet switched off. It names its runtime (N8N_VERSION), puts that runtime's Node first on PATH and
+ * carries the runtime's own settings (2.x: N8N_DISABLED_MODULES; 1.x refuses to start with it).
+ * @param {{ userFolder: string, port?: number, brokerPort?: number, logLevel?: string, extra?: Record<string, string>,
+ *   runtime?: import('./runtime').Runtime }} o
  * @returns {NodeJS.ProcessEnv}
  */
-function n8nEnv({ userFolder, port = 5678, brokerPort = 5679, logLevel = 'info', extra = {} }) {
+function n8nEnv({ userFolder, port = 5678, brokerPort = 5679, logLevel = 'info', extra = {}, runtime = DEFAULT_RUNTIME }) {
   /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('N8N_') && k !== 'N8N_RUNTIME_DIR') delete env[k];
-  return {
+  if (runtime !== DEFAULT_RUNTIME) delete env.N8N_RUNTIME_DIR;
+  /** @type {NodeJS.ProcessEnv} */
+  const out = {
     ...env,
-    PATH: pathWithNode24(),
+    N8N_VERSION: runtime.version,
+    PATH: runtime.path(pathWithNode24()),
     N8N_USER_FOLDER: userFolder,
     N8N_PORT: String(port),
     N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -127,41 +143,56 @@ function n8nEnv({ userFolder, port = 5678, brokerPort = 5679, logLevel = 'info',
     N8N_RESTRICT_FILE_ACCESS_TO: path.join(userFolder, FILES_DIR_NAME),
     EXTERNAL_FRONTEND_HOOKS_URLS: '',
     N8N_PUBLIC_API_DISABLED: 'true',
-    // Refreshes a catalogue from n8n's servers at start; there is no internet here.
-    N8N_DISABLED_MODULES: 'mcp-registry',
+    ...runtime.env,
     ...extra,
   };
+  for (const k of runtime.unsetEnv) if (!(k in extra)) delete out[k];
+  return out;
 }
 
 /**
  * Runs an n8n CLI command to completion. Its working directory is the user folder, so the relative
- * `.n8n-files/...` paths of the examples land in the allowed folder.
+ * `.n8n-files/...` paths of the examples land in the allowed folder. n8n's output goes to files, not pipes: n8n
+ * exits right after printing, and a pipe loses what is still buffered (n8n 1.x prints executions with their
+ * binary data inline, megabytes of base64, and `n8n execute` cut them off).
  * @param {string[]} args @param {NodeJS.ProcessEnv} env @param {{ timeoutMs?: number }} [o]
  * @returns {Promise<{ code: number | null, stdout: string, stderr: string, ms: number }>}
  */
 function runN8n(args, env, { timeoutMs = 180_000 } = {}) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(node24(), [N8N_BIN, ...args], {
+    const rt = runtimes.runtimeOf(env);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-cli-'));
+    const outFile = path.join(dir, 'stdout');
+    const errFile = path.join(dir, 'stderr');
+    const out = fs.openSync(outFile, 'w');
+    const err = fs.openSync(errFile, 'w');
+    let killed = '';
+    const finish = () => {
+      fs.closeSync(out);
+      fs.closeSync(err);
+      const read = (/** @type {string} */ f) => fs.readFileSync(f, 'utf8');
+      const result = { stdout: read(outFile), stderr: read(errFile) + killed };
+      fs.rmSync(dir, { recursive: true, force: true });
+      return result;
+    };
+    const child = spawn(rt.node, [rt.n8nBin, ...args], {
       cwd: env.N8N_USER_FOLDER,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', out, err],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
     const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
+      killed = `\n[killed after ${timeoutMs} ms]`;
       child.kill('SIGKILL');
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
+      finish();
       reject(e);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, ...finish(), ms: Date.now() - started });
     });
   });
 }
@@ -347,7 +378,8 @@ async function startN8n(env, { logFile, inherit = false, timeoutMs = 180_000 } =
     const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
     stdio = ['ignore', out, out];
   }
-  const child = spawn(node24(), [N8N_BIN, 'start'], { cwd: env.N8N_USER_FOLDER, env, stdio, detached: true });
+  const rt = runtimes.runtimeOf(env);
+  const child = spawn(rt.node, [rt.n8nBin, 'start'], { cwd: env.N8N_USER_FOLDER, env, stdio, detached: true });
   const url = `http://127.0.0.1:${env.N8N_PORT}`;
   await waitForHttp(`${url}/healthz/readiness`, { timeoutMs, child });
   return { url, child, stop: () => stopChild(child, true) };
@@ -388,6 +420,9 @@ module.exports = {
   ROOT,
   RUNTIME,
   N8N_BIN,
+  DEFAULT_RUNTIME,
+  runtimeOf: runtimes.runtimeOf,
+  resolveRuntime: runtimes.resolveRuntime,
   PACKAGE_NAME,
   NODE_TYPE,
   EMULATOR_CREDENTIAL,

@@ -3,7 +3,9 @@
 'use strict';
 
 /**
- * End-to-end tests in real n8n 2.41.1: `npm run test:e2e` (or `node test/e2e/e2e.js [--no-build] [--keep]`).
+ * End-to-end tests in real n8n: `npm run test:e2e` (or `node test/e2e/e2e.js [--n8n <version>] [--no-build] [--keep]`).
+ * `--n8n 1.123.x` (or N8N_VERSION) runs them in n8n 1.123 on the machine's Node 20–24 instead of the default
+ * n8n 2.41.1 on Node 24 (scripts/lib/runtime.js); the runner prints which n8n and which Node it ran.
  *
  * Builds and `npm pack`s the package, installs the tarball into a fresh user folder the way Settings → Community
  * Nodes does, starts the fal emulator, imports the emulator credential (plus one with a wrong key), the example
@@ -14,10 +16,16 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const runtimes = require('../../scripts/lib/runtime');
+
+const argv = process.argv.slice(2);
+/** The n8n to run: `--n8n <version>`, else N8N_VERSION, else 2.41.1. scripts/lib/n8n.js then defaults to it. */
+const RUNTIME = runtimes.resolveRuntime(runtimes.takeN8nArg(argv));
+process.env.N8N_VERSION = RUNTIME.version;
 const n8n = require('../../scripts/lib/n8n');
 const { assert, check, allPassed, runChecks } = require('../../scripts/lib/checks');
 
-const args = new Set(process.argv.slice(2));
+const args = new Set(argv);
 const BUILD = !args.has('--no-build');
 const KEEP = args.has('--keep');
 /** Size of every video the emulator serves: big enough that a truncated or re-encoded copy shows. */
@@ -62,9 +70,21 @@ const clone = (wf) => JSON.parse(JSON.stringify(wf));
 /** @param {any} wf @param {string} type */
 const nodeOfType = (wf, type) => wf.nodes.find((/** @type {any} */ n) => n.type === type);
 
-/** Bytes of a binary that n8n keeps in its filesystem store (`filesystem-v2:<relative path>`). */
+/**
+ * Bytes of a binary in an execution: from n8n's filesystem store (`filesystem-v2:<relative path>`, n8n 2.x's default
+ * mode), or, without a store id, from the base64 `data` n8n 1.x's default in-memory mode keeps in the execution.
+ * @param {string} userFolder @param {any} binary @returns {Buffer}
+ */
+function binaryBytes(userFolder, binary) {
+  if (!binary.id && RUNTIME.major < 2 && typeof binary.data === 'string' && binary.data.length > 0) {
+    return Buffer.from(binary.data, 'base64');
+  }
+  return fs.readFileSync(binaryFile(userFolder, binary));
+}
+
+/** Path of a binary that n8n keeps in its filesystem store (`filesystem-v2:<relative path>`). */
 function binaryFile(/** @type {string} */ userFolder, /** @type {any} */ binary) {
-  assert(typeof binary.id === 'string' && binary.id.includes(':'), `binary has no store id: ${JSON.stringify(binary)}`);
+  assert(typeof binary.id === 'string' && binary.id.includes(':'), `binary has no store id: ${JSON.stringify({ ...binary, data: binary.data && `${String(binary.data).slice(0, 40)}…` })}`);
   const rel = binary.id.slice(binary.id.indexOf(':') + 1);
   for (const base of ['storage', 'binaryData']) {
     const p = path.join(userFolder, '.n8n', base, rel);
@@ -78,6 +98,7 @@ const isMp4 = (b) => b.length > 12 && b.toString('latin1', 4, 8) === 'ftyp';
 
 async function main() {
   const started = Date.now();
+  process.stdout.write(`e2e: ${RUNTIME.describe()}\n`);
   const work = n8n.scratchDir('e2e');
   const userFolder = path.join(work, 'user');
   fs.mkdirSync(userFolder, { recursive: true });
@@ -101,6 +122,14 @@ async function main() {
   let allLogs = '';
 
   try {
+    await check(`n8n ${RUNTIME.version} runs, on Node ${RUNTIME.nodeVersion}`, async () => {
+      const r = await n8n.runN8n(['--version'], env);
+      const said = stripAnsi(r.stdout).trim().split('\n').pop();
+      assert(r.code === 0 && said === RUNTIME.version, `n8n --version said ${JSON.stringify(said)} (exit ${r.code}), expected ${RUNTIME.version}`);
+      const node = n8n.runtimeOf(env);
+      assert(node.nodeVersion === RUNTIME.nodeVersion, `n8n runs on Node ${node.nodeVersion}, expected ${RUNTIME.nodeVersion}`);
+    });
+
     await check('package as npm pack ships it has the node, the credential and the icons', () => {
       for (const f of [
         'package.json',
@@ -173,6 +202,18 @@ async function main() {
       runs[wf.id] = { code: r.code, exec: parseExecution(stripAnsi(r.stdout)), out, ms: r.ms, statsBefore, stats: await emu('/_emulator/stats') };
       process.stdout.write(`      ran "${wf.name}" in ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`);
     }
+    // n8n 1.x keeps binary data in memory by default (2.x: on disk); with N8N_DEFAULT_BINARY_DATA_MODE=filesystem,
+    // as self-hosters set it for large files, the node's stream goes to disk: example 1 once more in that mode.
+    /** @type {{ code: number | null, exec: any, out: string } | undefined} */
+    let fsModeRun;
+    if (RUNTIME.major < 2) {
+      const r = await n8n.runN8n(['execute', `--id=${ex1.id}`, '--rawOutput'], { ...env, N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' });
+      const out = stripAnsi(r.stdout + r.stderr);
+      allLogs += out;
+      fs.writeFileSync(path.join(work, `${ex1.id}-filesystem.log`), out);
+      fsModeRun = { code: r.code, exec: parseExecution(stripAnsi(r.stdout)), out };
+      process.stdout.write(`      ran "${ex1.name}" with N8N_DEFAULT_BINARY_DATA_MODE=filesystem in ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`);
+    }
     /** Checks one successful Hailuo item and the MP4 behind it. @param {any} item @param {string} fileName */
     const checkVideoItem = (item, fileName) => {
       const j = item.json;
@@ -187,7 +228,7 @@ async function main() {
       assert(bin, `no binary "data" in the output item (binary: ${Object.keys(item.binary || {})})`);
       assert(bin.mimeType === 'video/mp4', `binary mimeType ${bin.mimeType}`);
       assert(bin.fileName === fileName, `binary fileName ${bin.fileName}`);
-      const bytes = fs.readFileSync(binaryFile(userFolder, bin));
+      const bytes = binaryBytes(userFolder, bin);
       assert(bytes.length === VIDEO_BYTES, `binary has ${bytes.length} bytes, the emulator served ${VIDEO_BYTES}`);
       assert(isMp4(bytes), 'binary is not an MP4 (no ftyp box)');
       return { bytes, json: j };
@@ -217,6 +258,19 @@ async function main() {
       assert(bytes.length === VIDEO_BYTES, `${file} has ${bytes.length} bytes, expected ${VIDEO_BYTES}`);
       assert(isMp4(bytes), `${file} is not an MP4 (bytes 4..8: ${bytes.toString('latin1', 4, 8)})`);
     });
+
+    if (fsModeRun) {
+      const r = fsModeRun;
+      await check(`n8n ${RUNTIME.version} with N8N_DEFAULT_BINARY_DATA_MODE=filesystem: example 1's MP4 is in the filesystem store, byte for byte`, async () => {
+        assert(r.code === 0 && r.exec && !r.exec.data.resultData.error, `exit ${r.code}: ${r.exec?.data?.resultData?.error?.message ?? tail(r.out)}`);
+        const [item] = nodeItems(r.exec, 'Hailuo Video');
+        const bin = item.binary?.data;
+        assert(bin && typeof bin.id === 'string', `the binary is not in the store: ${JSON.stringify({ ...bin, data: bin?.data && `${String(bin.data).slice(0, 40)}…` })}`);
+        const bytes = fs.readFileSync(binaryFile(userFolder, bin));
+        const fromEmulator = Buffer.from(await (await fetch(item.json.videoUrl)).arrayBuffer());
+        assert(bytes.length === VIDEO_BYTES && fromEmulator.equals(bytes), `stored ${bytes.length} bytes, not the emulator's ${fromEmulator.length}`);
+      });
+    }
 
     await check('example 2 (PNG from disk → Hailuo binary image → Write File): video written, image uploaded', () => {
       const r = runs[ex2.id];
@@ -308,7 +362,7 @@ async function main() {
     if (!KEEP && allPassed()) fs.rmSync(work, { recursive: true, force: true });
     else process.stdout.write(`e2e: logs and user folder kept in ${path.relative(n8n.ROOT, work)}\n`);
   }
-  process.stdout.write(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`e2e: n8n ${RUNTIME.version} on Node ${RUNTIME.nodeVersion}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 /** @param {string} s */
