@@ -329,16 +329,17 @@ function prepareFilesDir(userFolder) {
 }
 
 /**
- * Waits until `url` answers (any HTTP status below 500) or the child exits.
- * @param {string} url @param {{ timeoutMs?: number, child?: import('node:child_process').ChildProcess }} [o]
+ * Waits until `url` answers (any HTTP status below 500, or one `accept` takes) or the child exits.
+ * @param {string} url
+ * @param {{ timeoutMs?: number, child?: import('node:child_process').ChildProcess, accept?: (status: number) => boolean }} [o]
  */
-async function waitForHttp(url, { timeoutMs = 120_000, child } = {}) {
+async function waitForHttp(url, { timeoutMs = 120_000, child, accept = (status) => status < 500 } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${url} answered`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status < 500) return;
+      if (accept(res.status)) return;
     } catch {
       /* not up yet */
     }
@@ -381,7 +382,10 @@ async function startN8n(env, { logFile, inherit = false, timeoutMs = 180_000 } =
   const rt = runtimes.runtimeOf(env);
   const child = spawn(rt.node, [rt.n8nBin, 'start'], { cwd: env.N8N_USER_FOLDER, env, stdio, detached: true });
   const url = `http://127.0.0.1:${env.N8N_PORT}`;
+  const deadline = Date.now() + timeoutMs;
   await waitForHttp(`${url}/healthz/readiness`, { timeoutMs, child });
+  // n8n 1.x reports ready a few seconds before its REST API is mounted (until then /rest/* is a 404).
+  await waitForHttp(`${url}/rest/settings`, { timeoutMs: Math.max(deadline - Date.now(), 1000), child, accept: (s) => s === 200 });
   return { url, child, stop: () => stopChild(child, true) };
 }
 

@@ -16,6 +16,7 @@
  * | activate a workflow  | `publish:workflow --id=ID`            | `update:workflow --id=ID --active=true`       |
  * | deactivate           | `unpublish:workflow --id=ID`          | `update:workflow --id=ID --active=false`      |
  * | N8N_EXPRESSION_ENGINE | n8n's default (`vm`)                 | `legacy` on Node 20: 1.123.80+ default to `vm`, whose isolated-vm 6 has no Node 20 build |
+ * | N8N_DEFAULT_BINARY_DATA_MODE | n8n's default (`filesystem`)  | `filesystem` (1.x's default keeps binaries in memory) |
  *
  * The version is chosen by `N8N_VERSION` (`1.123.x`, `1.123`, `1.x`, `1`, `2.41.1`, … or an exact pinned version);
  * unset means the default line. Only pinned versions can be chosen: the lockfile is what makes an install
@@ -261,6 +262,9 @@ function resolveRuntime(spec, env = process.env) {
     // n8n 2.x refreshes an MCP server catalogue from n8n's servers on start (no internet here); 1.x has no such
     // module and refuses to start when N8N_DISABLED_MODULES names one it does not know.
     if (major >= 2) e.N8N_DISABLED_MODULES = 'mcp-registry';
+    // n8n 1.x keeps binary data in memory (in the execution) unless told otherwise; 2.x writes it to disk by
+    // default. Videos belong on disk, as self-hosters of 1.x configure it; test/e2e/e2e.js also runs 1.x's default.
+    else e.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
     const abi = nodeInfo(nodeOf().node)?.abi;
     if (abi && !vmEngineLoads(nodeModules, abi)) e.N8N_EXPRESSION_ENGINE = 'legacy';
     return e;
