@@ -36,6 +36,18 @@ test('Stop while the job is queued: the execution ends, and the job is cancelled
 	expect(session.calls('result')).toHaveLength(0);
 });
 
+test('Stop while the submit is on its way (fal made the job, its answer not yet in): the job is cancelled once the answer comes', async () => {
+	emu().fault({ route: 'submit', lateAnswerMs: 1_000 });
+	const { run } = await runAndStopWhen(() => theJob() !== undefined);
+	expect(run.status).toBe('canceled');
+	await session.expectNoHarm(run);
+	const job = theJob();
+	expect(session.calls('submit')[0].fault).toBe('lateAnswer');
+	expect(job.status).toBe('CANCELLED');
+	expect(job.billed).toBe(false);
+	expect(session.calls('result')).toHaveLength(0);
+});
+
 test('Stop while the job runs: fal is asked to cancel it at once, and the job ends', async () => {
 	const { run, stoppedAt } = await runAndStopWhen(() => theJob()?.status === 'IN_PROGRESS');
 	expect(run.status).toBe('canceled');

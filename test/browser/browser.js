@@ -10,10 +10,11 @@
  * "Hailuo (fal emulator)", the example workflows) in a fresh user folder on its own ports, sets up the owner over
  * REST, then drives Debian's Chromium with playwright-core: opens example workflow 1, opens the Hailuo node and
  * checks its parameters and credential, runs the workflow from the editor and looks at the MP4 in the output
- * panel. Then, as a new user would (nodes-panel.js): finds the node in the nodes panel of a new workflow (search and
- * browsing), adds it after a Manual Trigger, configures and runs it, finds its tool from an AI Agent, and sees the
- * package in Settings → Community Nodes. Screenshots go to docs/ with --update-docs. Ends with
- * `N passed, N failed`; exits non-zero on any failure.
+ * panel (the `<video>` there must reach a playable state). Runs example 04 from the editor (Submit → Wait, resumed by
+ * the emulator's webhook → Get Result → Write File) and pictures it. Then, as a new user would (nodes-panel.js):
+ * finds the node in the nodes panel of a new workflow (search and browsing), adds it after a Manual Trigger,
+ * configures and runs it, finds its tool from an AI Agent, and sees the package in Settings → Community Nodes.
+ * Screenshots go to docs/ with --update-docs. Ends with `N passed, N failed`; exits non-zero on any failure.
  */
 
 const fs = require('node:fs');
@@ -42,6 +43,7 @@ const DOCS = args.has('--update-docs') ? path.join(n8n.ROOT, 'docs') : path.join
 fs.mkdirSync(DOCS, { recursive: true });
 const OWNER = { email: 'owner@example.com', firstName: 'Hailuo', lastName: 'Tester', password: 'Hailuo-browser-1' };
 const WORKFLOW_ID = 'hailuoExample001';
+const EXAMPLE4_ID = 'hailuoExample004';
 const HAILUO = 'Hailuo Video';
 
 async function main() {
@@ -79,6 +81,9 @@ async function main() {
     const hailuo1 = example1?.nodes.find((/** @type {any} */ node) => node.type === n8n.NODE_TYPE);
     assert(hailuo1?.parameters?.imageSource === 'url', `example 1 (${WORKFLOW_ID}) has no Hailuo node with an image URL`);
     hailuo1.parameters.imageUrl = imageUrl(emulator.origin);
+    const submit4 = examples.find((wf) => wf.id === EXAMPLE4_ID)?.nodes.find((/** @type {any} */ node) => node.parameters?.operation === 'submit');
+    assert(submit4?.parameters?.imageSource === 'url', `example 04 (${EXAMPLE4_ID}) has no Hailuo Submit node with an image URL`);
+    submit4.parameters.imageUrl = imageUrl(emulator.origin);
     await n8n.importWorkflows(examples, env, work);
     const n8nLog = path.join(work, 'n8n.log');
     server = await n8n.startN8n(env, { logFile: n8nLog });
@@ -175,14 +180,18 @@ async function main() {
 
     const paramsOk =
       canvasOk &&
-      (await check('the Hailuo node shows Prompt, Image Source, Image URL, Duration, Prompt Optimizer and Options', async () => {
+      (await check('the Hailuo node shows Model, Prompt, Image Source, Image URL, Duration, Prompt Optimizer and Options', async () => {
         await openNode(HAILUO);
         const params = ndv.locator('[data-test-id="node-parameters"]');
-        for (const name of ['prompt', 'imageSource', 'imageUrl', 'duration', 'promptOptimizer']) {
+        for (const name of ['model', 'prompt', 'imageSource', 'imageUrl', 'duration', 'promptOptimizer']) {
           await params.locator(`[data-test-id="parameter-input-${name}"]`).waitFor({ state: 'visible' });
         }
+        // The Options collection shows "Loading fields..." for a moment before its fields.
+        await params.getByText('File Name', { exact: true }).waitFor({ state: 'visible' });
         const text = await params.innerText();
-        for (const label of ['Prompt', 'Image Source', 'Image URL', 'Duration', 'Prompt Optimizer', 'Options', 'File Name']) {
+        const model = await params.locator('[data-test-id="parameter-input-model"] input').inputValue();
+        assert(/Hailuo 2\.3 Standard, Image to Video/.test(model), `model field shows "${model}"`);
+        for (const label of ['Model', 'Prompt', 'Image Source', 'Image URL', 'Duration', 'Prompt Optimizer', 'Options', 'File Name']) {
           assert(new RegExp(`^${label}$`, 'm').test(text), `label "${label}" not shown; parameters panel says:\n${text}`);
         }
         const prompt = await params.locator('[data-test-id="parameter-input-prompt"] textarea').inputValue();
@@ -248,7 +257,7 @@ async function main() {
       await page.screenshot({ path: path.join(DOCS, 'binary-output.png') });
     });
 
-    await check('"View" plays the binary as a video in the editor', async () => {
+    const viewOk = await check('"View" plays the binary as a video in the editor', async () => {
       assert(ranOk, 'the workflow did not run');
       const output = ndv.locator('[data-test-id="output-panel"]');
       await output.locator('[data-test-id="ndv-view-binary-data"]').first().click();
@@ -268,6 +277,55 @@ async function main() {
       const m = /** @type {{ duration: number, width: number, error: number | null }} */ (meta);
       assert(!m.error && m.width > 0 && m.duration > 0, `the video did not load in the browser: ${JSON.stringify(m)}`);
       await page.screenshot({ path: path.join(DOCS, 'binary-view.png') });
+    });
+
+    await check('the <video> in the output panel reaches a playable state in Chromium (readyState ≥ 2, duration > 0)', async () => {
+      assert(viewOk, 'the video was not shown');
+      const video = ndv.locator('[data-test-id="output-panel"] video').first();
+      await video.waitFor({ state: 'attached', timeout: 15_000 });
+      const state = /** @type {{ readyState: number, duration: number, width: number, height: number, error: number | null }} */ (
+        await video.evaluate(
+          (v) =>
+            new Promise((resolve) => {
+              const el = /** @type {HTMLVideoElement} */ (v);
+              const done = () =>
+                resolve({ readyState: el.readyState, duration: el.duration, width: el.videoWidth, height: el.videoHeight, error: el.error && el.error.code });
+              // HAVE_CURRENT_DATA (2) or more: a frame is decoded and can be shown.
+              if (el.readyState >= 2) return done();
+              el.addEventListener('loadeddata', done, { once: true });
+              el.addEventListener('error', done, { once: true });
+              setTimeout(done, 15_000);
+            }),
+        )
+      );
+      assert(!state.error, `the video element reports error ${state.error}`);
+      assert(state.readyState >= 2, `readyState ${state.readyState} (HAVE_CURRENT_DATA is 2)`);
+      assert(Number.isFinite(state.duration) && state.duration > 0, `duration ${state.duration}`);
+      process.stdout.write(`      readyState ${state.readyState}, ${state.duration.toFixed(2)} s, ${state.width}x${state.height}\n`);
+      await page.waitForTimeout(500); // a frame painted
+      await page.screenshot({ path: path.join(DOCS, 'binary-view.png') });
+    });
+
+    await check('example 04 from the editor: Submit → Wait, resumed by the emulator\'s webhook → Get Result → Write File', async () => {
+      if (await ndv.isVisible()) await closeNdv();
+      await page.goto(`${base}/workflow/${EXAMPLE4_ID}`);
+      for (const name of ['Submit Video', 'Wait for fal', 'Get Result', 'Write MP4 to Disk']) await canvasNode(name).waitFor({ state: 'visible' });
+      const before = await (await fetch(`${emulator.origin}/_emulator/stats`)).json();
+      await page.locator('[data-test-id="execute-workflow-button"]').click();
+      await page
+        .locator('[data-test-id="canvas-node"][data-node-name="Write MP4 to Disk"] [data-test-id="canvas-node-status-success"]')
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      const stats = await (await fetch(`${emulator.origin}/_emulator/stats`)).json();
+      assert(stats.accepted === before.accepted + 1, `${stats.accepted - before.accepted} jobs submitted`);
+      const hooks = (await (await fetch(`${emulator.origin}/_emulator/webhooks`)).json()).webhooks;
+      assert(
+        hooks.some((/** @type {any} */ h) => h.status === 200 && new URL(h.url).pathname.startsWith('/webhook-waiting/')),
+        `no webhook reached n8n's resume URL: ${JSON.stringify(hooks)}`,
+      );
+      const file = path.join(userFolder, '.n8n-files', 'hailuo', 'hailuo-example-4.mp4');
+      assert(fs.existsSync(file) && fs.readFileSync(file).toString('latin1', 4, 8) === 'ftyp', `${file} is not a written MP4`);
+      await page.waitForTimeout(500); // the last node's status icon settles
+      await page.screenshot({ path: path.join(DOCS, 'submit-wait-get-result.png') });
     });
 
     await nodesPanelChecks({ page, ctx, base, emulatorOrigin: emulator.origin, imageUrl: imageUrl(emulator.origin), docs: DOCS });

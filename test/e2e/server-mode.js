@@ -20,7 +20,8 @@
  * - in flight (issue 15): three items whose jobs the emulator sees in flight together.
  * - webhook   (issue 16): example 04 (Submit → Wait on its resume URL → Get Result → Write File) with the emulator
  *   calling the real resume URL; the file written is the emulator's MP4 byte for byte. Again with the emulator's
- *   `duplicate` webhook fault: the second delivery is refused by n8n and makes no second Get Result or download.
+ *   `duplicate` webhook fault: the second delivery is refused by n8n and makes no second Get Result or download. A
+ *   forged call to the resume URL may wake the Wait node, but Get Result still reads the video from fal.
  *   Examples 05a/05b (submit on a schedule, collect with Get Status / Get Result through a Data Table) run too.
  * - models    (issue 17): a Fast image-to-video job and a text-to-video job; each submit body carries exactly its
  *   model's fields.
@@ -500,6 +501,7 @@ async function main() {
     await stopChecks({ rest, emu: emu.slow, main: emu.main });
     await inFlightCheck({ rest, emu: emu.main, userFolder });
     await webhookChecks({ rest, emu: emu.main, userFolder, port });
+    await forgedWebhookCheck({ rest, emu: emu.main, userFolder, major });
     await modelChecks({ rest, emu: emu.main, userFolder });
     await collectChecks({ rest, emu: emu.main, userFolder, example5a, example5b });
     await afterDeactivate();
@@ -730,6 +732,61 @@ async function webhookChecks({ rest, emu, userFolder, port }) {
     assert(stats.accepted === 1, `${stats.accepted} jobs accepted`);
     assert((await executionRowsCount(rest)) === before + 1, 'the second delivery started another execution');
     process.stdout.write(`      second delivery answered ${second.map((h) => h.status ?? h.error).join(', ')}\n`);
+  });
+}
+
+/**
+ * A forged call to the resume URL: it can wake the execution (whoever knows the URL can), but Get Result reads the
+ * job from fal by request id, so the forged body's video never reaches the workflow. n8n 2.x signs the resume URL:
+ * without its `signature` the call is refused.
+ * @param {{ rest: Rest, emu: ReturnType<typeof emuApi>, userFolder: string, major: number }} o
+ */
+async function forgedWebhookCheck({ rest, emu, userFolder, major }) {
+  await check('example 04 woken by a forged POST to its resume URL: Get Result still takes the video from fal, by request id', async () => {
+    await emu.reset();
+    await emu.fault({ route: 'webhook', delayMs: 6000 }); // fal's own call comes late
+    const executionId = await rest.run(WF.example4);
+    let submitted;
+    await until(
+      async () => {
+        const e = await rest.call('GET', `/rest/executions/${executionId}`);
+        if (e.status !== 'waiting') return false;
+        submitted = nodeItems(await rest.execution(executionId), 'Submit Video')[0].json;
+        const job = (await emu.jobs()).find((j) => j.requestId === submitted.requestId || j.id === submitted.requestId);
+        return job?.status === 'COMPLETED';
+      },
+      30_000,
+      'example 04 waiting, its job completed',
+    );
+    const forged = {
+      request_id: '00000000-0000-4000-8000-000000000000',
+      status: 'OK',
+      payload: { video: { url: 'http://127.0.0.1:9/forged.mp4', content_type: 'video/mp4', file_size: 1 } },
+    };
+    const post = async (/** @type {string} */ url) =>
+      (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) })).status;
+    const resumeUrl = new URL(submitted.webhookUrl);
+    if (major >= 2) {
+      const unsigned = new URL(resumeUrl);
+      unsigned.search = '';
+      const status = await post(unsigned.href);
+      assert(status === 401, `a resume call without the signature answered HTTP ${status}`);
+      assert((await rest.call('GET', `/rest/executions/${executionId}`)).status === 'waiting', 'the unsigned call resumed the execution');
+    }
+    const status = await post(resumeUrl.href);
+    assert(status === 200, `the forged call answered HTTP ${status}`);
+    const exec = await rest.waitFor(executionId, ['success', 'error', 'crashed', 'canceled'], 60_000);
+    assert(exec.status === 'success', `execution ${exec.status}: ${execError(exec)}`);
+    const [woken] = nodeItems(exec, 'Wait for fal');
+    assert(woken.json.body?.request_id === forged.request_id, `the Wait node was not woken by the forged call: ${JSON.stringify(woken.json.body)}`);
+    const [result] = nodeItems(exec, 'Get Result');
+    assert(result.json.requestId === submitted.requestId, `Get Result read ${result.json.requestId}, Submit made ${submitted.requestId}`);
+    assert(!String(result.json.videoUrl).includes('forged'), `Get Result took the forged video URL ${result.json.videoUrl}`);
+    await assertVideoItem(userFolder, result);
+    let hooks = await emu.webhooks();
+    await until(async () => (hooks = await emu.webhooks()).some((h) => h.status !== undefined || h.error), 15_000, "fal's late delivery");
+    assert(hooks.every((h) => !(h.status >= 200 && h.status < 300)), `n8n accepted fal's late delivery as well: ${JSON.stringify(hooks)}`);
+    process.stdout.write(`      ${major >= 2 ? 'unsigned call 401; ' : ''}forged call resumed it, Get Result read ${result.json.requestId.slice(0, 8)}… from fal; fal's late call answered ${hooks.map((h) => h.status ?? h.error).join(', ')}\n`);
   });
 }
 

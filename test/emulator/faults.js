@@ -13,6 +13,8 @@
  * @property {number} [delayMs]      wait this long first (alone: a slow but normal answer; 'webhook': a late delivery)
  * @property {boolean} [reset]       destroy the socket without answering
  * @property {boolean} [afterAccept] submit only: create the job, then destroy the socket (the ambiguous case)
+ * @property {number} [lateAnswerMs] submit only: create the job, then answer normally this much later (the answer is
+ *   still on its way when, say, n8n's Stop is pressed)
  * @property {number} [cutAfterBytes] cdn/file/sample/stream: send the headers and this many body bytes, then destroy the socket
  * @property {number} [stallAfterBytes] cdn/file/sample/stream: send the headers and this many body bytes, then nothing
  *   more, the socket left open (until the client gives up or the emulator closes)
@@ -41,6 +43,10 @@ function normalize(spec) {
   const s = /** @type {FaultSpec} */ (spec);
   if (!ROUTES.has(s.route)) throw new TypeError(`fault route must be one of ${[...ROUTES].join(', ')}; got ${s.route}`);
   if (s.afterAccept && s.route !== 'submit') throw new TypeError('afterAccept applies to route "submit" only');
+  if (s.lateAnswerMs !== undefined) {
+    if (s.route !== 'submit') throw new TypeError('lateAnswerMs applies to route "submit" only');
+    if (!(typeof s.lateAnswerMs === 'number' && s.lateAnswerMs >= 0)) throw new TypeError('lateAnswerMs must be a number >= 0');
+  }
   for (const k of /** @type {const} */ (['cutAfterBytes', 'stallAfterBytes'])) {
     if (s[k] === undefined) continue;
     if (!BODY_ROUTES.has(s.route)) throw new TypeError(`${k} applies to routes ${[...BODY_ROUTES].join(', ')} only`);

@@ -24,6 +24,7 @@
  * Faults (emu.fault(spec) or POST /_emulator/faults; one-shot, `times` for more; see faults.js):
  *   {route, status, body?, headers?}  answer that status     {route, delayMs}  answer late
  *   {route, reset: true}              drop the connection    {route: 'submit', afterAccept: true}  accept, then drop
+ *   {route: 'submit', lateAnswerMs: N}  accept, then answer N ms later
  *   {route: cdn|file|sample|stream, cutAfterBytes: N}   N body bytes, then drop
  *   {route: cdn|file|sample|stream, stallAfterBytes: N} N body bytes, then silence with the socket open
  *   {route: 'stream', silent: true}   SSE headers, never an event

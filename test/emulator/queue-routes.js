@@ -43,7 +43,10 @@ async function handleSubmit(ctx) {
   ctx.accepted = true;
   ctx.setRequestId(job.requestId);
   const fault = ctx.takeAcceptFault();
-  if (fault) {
+  if (fault?.lateAnswerMs !== undefined) {
+    ctx.call.fault = 'lateAnswer';
+    await ctx.emu.timers.sleep(fault.lateAnswerMs);
+  } else if (fault) {
     await ctx.emu.timers.sleep(fault.delayMs || 0);
     ctx.call.fault = 'afterAccept';
     ctx.res.destroy();

@@ -36,7 +36,7 @@ const { handleAdmin } = require('./admin');
  * @property {Record<string, string>} headers  lower-case; Authorization redacted to 'Key ***'
  * @property {number} at       arrival time (ms)
  * @property {'missing' | 'invalid' | 'ok'} [auth]  for routes that need a key
- * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'cut' | 'stall' | 'silent' when a fault
+ * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'lateAnswer' | 'cut' | 'stall' | 'silent' when a fault
  *   hit this call
  * @property {true} [runner]   made by the model's runner reading an input file (not by the client)
  * @property {string} [requestId]  the x-fal-request-id answered
@@ -85,6 +85,11 @@ const HANDLERS = {
  * @param {EmulatorState} emu
  * @returns {{ server: http.Server, sockets: Set<import('node:net').Socket> }}
  */
+/** A submit fault that acts once the job exists. @param {FaultSpec} f */
+function isAcceptFault(f) {
+  return f.afterAccept === true || f.lateAnswerMs !== undefined;
+}
+
 function createServer(emu) {
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
@@ -146,7 +151,7 @@ async function handle(emu, req, res) {
     setRequestId,
     takeAcceptFault: () => {
       const f = emu.faults.peek('submit');
-      return f && f.afterAccept ? emu.faults.take('submit') : undefined;
+      return f && isAcceptFault(f) ? emu.faults.take('submit') : undefined;
     },
   };
 
@@ -182,7 +187,7 @@ async function handle(emu, req, res) {
 
     // faults, once the key is good (afterAccept faults wait for the job to be created: see takeAcceptFault)
     const first = emu.faults.peek(route);
-    if (first && !first.afterAccept) {
+    if (first && !isAcceptFault(first)) {
       const fault = /** @type {FaultSpec} */ (emu.faults.take(route));
       ctx.fault = fault;
       call.fault = 'delay';

@@ -2,9 +2,11 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { findModel, modelInput, secondsOf, videoPrice, type Duration, type HailuoModel } from '../models';
+import { cancelledError, isCancelled } from '../transport/cancellation';
 import { jobError } from '../transport/errors';
 import { livePrices } from '../transport/pricing';
 import { submitJob, type QueueJob } from '../transport/queue';
+import { cancelBestEffort } from '../transport/wait';
 import { checkDuration, checkPrompt, invalid } from '../validate';
 import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
 import type { RunContext } from './run-context';
@@ -89,6 +91,11 @@ export async function submitGeneration(
 	const input = modelInput(model, { ...request, imageUrl });
 	const job = await submitJob(ctx, run.origins, model, input, { itemIndex, gate: run.gate, webhookUrl });
 	run.submitted(itemIndex, job.requestId);
+	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
+	if (isCancelled(ctx.getExecutionCancelSignal())) {
+		const { words } = await cancelBestEffort(ctx, job, itemIndex);
+		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, words);
+	}
 	const price = priceOfRequest(request, run);
 	const details: IDataObject = {
 		model: model.endpoint,

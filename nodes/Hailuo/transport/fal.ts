@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
 
 import { pause, throwIfCancelled } from './cancellation';
 import {
@@ -18,8 +24,9 @@ import type { SubmitGate } from './submit-gate';
 /**
  * The only module that talks to fal with the API key. Every call returns fal's parsed JSON or throws
  * an n8n error naming the item, the HTTP status and the fal request id; the key never reaches an
- * error, since errors are built from the status, the body and the error code alone. Every call passes
- * n8n's cancel signal, and the key is never sent on to another origin by a redirect.
+ * error, since errors are built from the status, the body and the error code alone. Every call but a
+ * submit passes n8n's cancel signal (see `send`), and the key is never sent on to another origin by a
+ * redirect.
  */
 
 export interface FalCall {
@@ -74,6 +81,47 @@ function submitMayHaveReachedFal(error: unknown): boolean {
 	return !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code ?? '');
 }
 
+function requestOptions(call: FalCall): IHttpRequestOptions {
+	return {
+		method: call.method,
+		url: call.url,
+		body: call.body,
+		qs: call.qs,
+		headers: { Accept: 'application/json', ...call.headers },
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
+	};
+}
+
+/**
+ * A request that n8n's Stop does not abort: the plain helper with the header the credential adds, to the
+ * URL given only (built from the credential's origin; no redirect followed).
+ */
+async function sendUnabortable(ctx: IExecuteFunctions, call: FalCall): Promise<IN8nHttpFullResponse> {
+	const options = requestOptions(call);
+	return (await ctx.helpers.httpRequest({
+		...options,
+		headers: { ...options.headers, Authorization: await authorizationHeader(ctx) },
+		disableFollowRedirect: true,
+	})) as IN8nHttpFullResponse;
+}
+
+/**
+ * One HTTP request of a call, through n8n's authenticated helper, which aborts it on Stop. Not a submit:
+ * aborted in flight, it may leave a job on fal whose id the node never learns, which then runs and bills
+ * unseen. A submit is let finish, and its caller cancels the job if Stop came meanwhile.
+ */
+async function send(ctx: IExecuteFunctions, call: FalCall, signal: AbortSignal | undefined): Promise<IN8nHttpFullResponse> {
+	if (call.kind === 'submit') return await sendUnabortable(ctx, call);
+	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+		...requestOptions(call),
+		abortSignal: signal,
+		sendCredentialsOnCrossOriginRedirect: false,
+	})) as IN8nHttpFullResponse;
+}
+
 export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
 	const policy = RETRY_POLICIES[call.kind];
 	const signal = ctx.getExecutionCancelSignal();
@@ -82,21 +130,9 @@ export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: Job
 		if (call.gate) await call.gate.waitOpen(ctx, signal, job);
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-				method: call.method,
-				url: call.url,
-				body: call.body,
-				qs: call.qs,
-				headers: { Accept: 'application/json', ...call.headers },
-				json: true,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
-				abortSignal: signal,
-				sendCredentialsOnCrossOriginRedirect: false,
-			})) as IN8nHttpFullResponse;
+			response = await send(ctx, call, signal);
 		} catch (error) {
-			throwIfCancelled(ctx, signal, job);
+			if (call.kind !== 'submit') throwIfCancelled(ctx, signal, job);
 			if (attempt < policy.maxRetries && shouldRetryNetworkError(policy, error, attempt)) {
 				await pause(ctx, retryDelayMs(policy, attempt), signal, job);
 				continue;
@@ -173,27 +209,12 @@ async function authorizationHeader(ctx: IExecuteFunctions): Promise<string> {
 /**
  * One call after n8n's Stop: the cancel of a job that must not be left running. n8n 2.x puts the
  * execution's cancel signal on every authenticated request, so once Stop is pressed that helper can send
- * nothing; this call carries the same header the credential adds, goes only to the credential's own
- * queue origin (the URL is built from it), follows no redirect, and is never repeated.
+ * nothing; this call is sent unabortable (see above) and never repeated.
  */
 export async function callFalAfterStop<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
-	const authorization = await authorizationHeader(ctx);
-	return await sendOnce<T>(ctx, call, job, authorization);
-}
-
-async function sendOnce<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext, authorization: string): Promise<FalAnswer<T>> {
 	let response: IN8nHttpFullResponse;
 	try {
-		response = await ctx.helpers.httpRequest({
-			method: call.method,
-			url: call.url,
-			headers: { Accept: 'application/json', Authorization: authorization },
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: true,
-			timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
-		});
+		response = await sendUnabortable(ctx, call);
 	} catch (error) {
 		throw falNetworkError(ctx.getNode(), error, job, call.what);
 	}

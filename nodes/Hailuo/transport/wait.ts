@@ -31,7 +31,7 @@ const CANCEL_OUTCOME: Record<CancelAnswer, string> = {
 };
 
 /** Asks fal to cancel, and says in words what happened; never throws. */
-async function cancelBestEffort(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number): Promise<{ answer?: CancelAnswer; words: string }> {
+export async function cancelBestEffort(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number): Promise<{ answer?: CancelAnswer; words: string }> {
 	try {
 		const answer = await cancelJob(ctx, job, itemIndex, CANCEL_TIMEOUT_MS);
 		return { answer, words: CANCEL_OUTCOME[answer] };
