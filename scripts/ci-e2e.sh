@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The tests in real n8n, for CI after the unit tests (`.ci/run`), or by hand: `npm run test:real-n8n`.
-# Installs the pinned n8n (cached in .n8n-runtime/), Debian's chromium when missing, builds the package once, then
-# runs the end-to-end tests (n8n CLI) and the browser tests (editor in Chromium). Both run even if the first fails;
-# the exit status is non-zero when either failed. Unattended: CI=true, no stdin.
+# Installs the pinned n8n 2.41.1 (cached in .n8n-runtime/), Debian's chromium when missing, builds the package once,
+# then runs in n8n 2.41.1 on Node 24 the end-to-end tests (n8n CLI), the server-mode tests (a schedule firing, Stop,
+# webhooks) and the browser tests (editor in Chromium); then installs n8n 1.123.x (.n8n-runtime-1.123/) and runs the
+# end-to-end and server-mode tests again in it, on the machine's Node 20. Every runner runs even if one fails; the
+# exit status is non-zero when any failed. Unattended: CI=true, no stdin.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -35,15 +37,30 @@ t1=$(date +%s)
 node test/e2e/e2e.js --no-build </dev/null | tee -a "$out" || status=1
 t_e2e=$(( $(date +%s) - t1 ))
 
+step "server-mode tests in n8n 2.41.1 (test/e2e/server-mode.js)"
+node test/e2e/server-mode.js --no-build </dev/null | tee -a "$out" || status=1
+t_e2e=$(( $(date +%s) - t1 ))
+
 step "browser tests in Chromium (test/browser/browser.js)"
 t2=$(date +%s)
 node test/browser/browser.js --no-build </dev/null | tee -a "$out" || status=1
 t_browser=$(( $(date +%s) - t2 ))
 
+step "n8n 1.123.x (scripts/install-n8n.sh 1.123.x, cached), then end-to-end and server-mode tests in it"
+t3=$(date +%s)
+if N8N_VERSION=1.123.x bash scripts/install-n8n.sh </dev/null; then
+  node test/e2e/e2e.js --no-build --n8n 1.123.x </dev/null | tee -a "$out" || status=1
+  node test/e2e/server-mode.js --no-build --n8n 1.123.x </dev/null | tee -a "$out" || status=1
+else
+  echo "0 passed, 1 failed" | tee -a "$out"
+  status=1
+fi
+t_1x=$(( $(date +%s) - t3 ))
+
 # Each runner ends with "N passed, N failed"; add them up.
 read -r passed failed < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print p + 0, f + 0 }' "$out")
 [ "$failed" -gt 0 ] && status=1
-printf '\nci-e2e: n8n install %ss, e2e %ss, browser %ss, total %ss\n' \
-  "$t_install" "$t_e2e" "$t_browser" "$(( $(date +%s) - t0 ))"
+printf '\nci-e2e: n8n 2.41.1 install %ss, e2e + server mode %ss, browser %ss, n8n 1.123 (install, e2e, server mode) %ss, total %ss\n' \
+  "$t_install" "$t_e2e" "$t_browser" "$t_1x" "$(( $(date +%s) - t0 ))"
 echo "$passed passed, $failed failed"
 exit $status
