@@ -45,7 +45,6 @@ trap 'rm -f "$out"' EXIT
 step "end-to-end tests in n8n (test/e2e/e2e.js)"
 t1=$(date +%s)
 node test/e2e/e2e.js --no-build </dev/null | tee -a "$out" || status=1
-t_e2e=$(( $(date +%s) - t1 ))
 
 step "server-mode tests in n8n 2.41.1 (test/e2e/server-mode.js)"
 node test/e2e/server-mode.js --no-build </dev/null | tee -a "$out" || status=1

@@ -276,7 +276,6 @@ async function main() {
       );
       const m = /** @type {{ duration: number, width: number, error: number | null }} */ (meta);
       assert(!m.error && m.width > 0 && m.duration > 0, `the video did not load in the browser: ${JSON.stringify(m)}`);
-      await page.screenshot({ path: path.join(DOCS, 'binary-view.png') });
     });
 
     await check('the <video> in the output panel reaches a playable state in Chromium (readyState ≥ 2, duration > 0)', async () => {
