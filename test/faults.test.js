@@ -173,7 +173,7 @@ describe('a job is never left behind', () => {
 			const run = await session.run({ baseUrl: slow.url, parameters: urlParameters({ imageUrl: `${slow.url}/_samples/frame.jpg`, options: { timeoutMinutes: 0.05 } }) });
 			const [job] = [...slow.jobs.values()];
 			expect(run.error.message).toBe(
-				`The video was not ready within 3 s (last status IN_QUEUE); the job was cancelled on fal (fal confirmed: CANCELLATION_REQUESTED) (item 0, fal request ${job.requestId})`,
+				`The video was not ready: the job waited 3 s in fal's queue with nothing moving (last status IN_QUEUE); the job was cancelled on fal (fal confirmed: CANCELLATION_REQUESTED) (item 0, fal request ${job.requestId})`,
 			);
 			expect(job.status).toBe('CANCELLED');
 			expect(job.billed).toBe(false);

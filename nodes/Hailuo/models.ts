@@ -73,6 +73,11 @@ export const STANDARD_IMAGE_TO_VIDEO: HailuoModel = {
 	limits: LIMITS,
 };
 
+/** The model a new node starts with, and that workflows saved without a Model parameter run. */
+export const DEFAULT_MODEL = STANDARD_IMAGE_TO_VIDEO;
+
+export const DEFAULT_ENDPOINT = DEFAULT_MODEL.endpoint;
+
 export const MODELS: readonly HailuoModel[] = [
 	STANDARD_IMAGE_TO_VIDEO,
 	{
@@ -134,6 +139,11 @@ export const MODELS: readonly HailuoModel[] = [
 
 export function findModel(endpoint: unknown): HailuoModel | undefined {
 	return MODELS.find((model) => model.endpoint === endpoint);
+}
+
+/** A price in words: "USD 0.28". */
+export function usd(amount: number): string {
+	return `USD ${amount.toFixed(2)}`;
 }
 
 /** The list price of one video (USD). */

@@ -5,7 +5,7 @@ import { requestIdField } from '../description/fields';
 import { cancelJob, type CancelAnswer } from '../transport/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 
 /** Cancel: asks fal to cancel a job; the output says what fal answered. */
 
@@ -17,9 +17,9 @@ const IN_WORDS: Record<CancelAnswer, string> = {
 	NOT_FOUND: 'fal knows no job with this request ID',
 };
 
-async function run(ctx: IExecuteFunctions, request: JobRequest<object>, runContext: RunContext): Promise<INodeExecutionData> {
+async function run(_ctx: IExecuteFunctions, request: JobRequest<object>, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, requestId } = request;
-	const answer = await cancelJob(ctx, jobOf(runContext, requestId), itemIndex);
+	const answer = await cancelJob(batch.fal, jobOf(batch, requestId), itemIndex);
 	return {
 		json: { requestId, cancelled: answer === 'CANCELLATION_REQUESTED', falAnswer: answer, message: IN_WORDS[answer] },
 		pairedItem: { item: itemIndex },

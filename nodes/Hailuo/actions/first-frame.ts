@@ -3,8 +3,8 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { IMAGE_HEADER_BYTES, readImageHeader } from '../image-header';
 import type { HailuoModel } from '../models';
 import { uploadImage } from '../transport/files';
-import type { FalOrigins } from '../transport/hosts';
 import { probeImageUrl } from '../transport/image-probe';
+import type { FalSession } from '../transport/session';
 import { checkImageBytes, checkImageHeader, checkImageUrl, invalid } from '../validate';
 
 /**
@@ -58,7 +58,7 @@ async function urlFrame(ctx: IExecuteFunctions, itemIndex: number, model: Hailuo
 	const node = ctx.getNode();
 	const url = checkImageUrl(node, itemIndex, ctx.getNodeParameter('imageUrl', itemIndex));
 	if (!probe) return { source: 'url', url };
-	const found = await probeImageUrl(ctx, url, { itemIndex });
+	const found = await probeImageUrl(ctx, ctx.getExecutionCancelSignal(), url, { itemIndex });
 	if (found.unreachable) {
 		throw invalid(
 			node,
@@ -88,10 +88,10 @@ export async function prepareFirstFrame(
 /** The `image_url` to send: the URL as given, or where fal storage put the uploaded binary image. */
 export async function firstFrameUrl(
 	ctx: IExecuteFunctions,
+	fal: FalSession,
 	itemIndex: number,
 	model: HailuoModel,
 	frame: FirstFrame,
-	origins: FalOrigins,
 ): Promise<string | undefined> {
 	if (frame.source === 'none') return undefined;
 	if (frame.source === 'url') return frame.url;
@@ -99,5 +99,5 @@ export async function firstFrameUrl(
 	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, frame.field);
 	checkImageBytes(ctx.getNode(), itemIndex, model, parameter, bytes.length);
 	const mimeType = checkImageHeader(ctx.getNode(), itemIndex, model, parameter, readImageHeader(bytes.subarray(0, IMAGE_HEADER_BYTES)));
-	return await uploadImage(ctx, origins, { bytes, mimeType, fileName: frame.fileName }, { itemIndex });
+	return await uploadImage(fal, { bytes, mimeType, fileName: frame.fileName }, { itemIndex });
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
@@ -16,7 +16,7 @@ import { getFailure, getResult, videoOf } from '../transport/queue';
 import { waitForJob } from '../transport/wait';
 import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequest } from './generation';
 import type { Operation } from './operation';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 import { videoItem } from './video-output';
 
 /** Generate: submit a job, wait for it, read the result, stream the MP4 into n8n. */
@@ -26,20 +26,28 @@ const properties: INodeProperties[] = [
 	optionsCollection([...videoOutputOptions, timeoutOption, checkImageUrlOption, maxInFlightOption, maxSpendOption]),
 ];
 
-async function run(ctx: IExecuteFunctions, request: GenerationRequest, runContext: RunContext): Promise<INodeExecutionData> {
+async function run(ctx: IExecuteFunctions, request: GenerationRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, options } = request;
-	const { job, details } = await submitGeneration(ctx, request, runContext);
+	const { fal } = batch;
+	const { job, details } = await submitGeneration(ctx, request, batch);
 	const context = { itemIndex, requestId: job.requestId };
-	const timeoutMs = (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
-	const ended = await waitForJob(ctx, job, itemIndex, { timeoutMs });
-	runContext.ended(itemIndex, !ended.error);
+	const ended = await waitForJob(fal, job, itemIndex, {
+		timeoutMs: (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
+		queuePosition: job.queuePosition,
+		runProgress: batch.progress,
+		cancelOnStop: async () => await batch.cancelOnStop(itemIndex),
+	}).catch((error: unknown) => {
+		if ((error as { context?: IDataObject }).context?.jobCancelled) batch.ended(itemIndex, 'cancelled');
+		throw error;
+	});
+	batch.ended(itemIndex, ended.error ? 'failed' : 'completed');
 	if (ended.error) {
-		const failure = await getFailure(ctx, job, itemIndex);
+		const failure = await getFailure(fal, job, itemIndex);
 		throw generationFailedError(ctx.getNode(), failure, ended.error, context);
 	}
-	const video = videoOf(ctx, await getResult(ctx, job, itemIndex), context);
-	if (runContext.stopping) throw jobError(ctx.getNode(), 'Not downloaded: an earlier item failed', context);
-	return await videoItem(ctx, context, video, options, {
+	const video = videoOf(fal, await getResult(fal, job, itemIndex), context);
+	if (batch.failing) throw jobError(ctx.getNode(), 'Not downloaded: an earlier item failed', context);
+	return await videoItem(fal, context, video, options, {
 		...details,
 		inferenceSeconds: ended.metrics?.inference_time ?? null,
 	});

@@ -1,15 +1,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { findModel, modelInput, secondsOf, videoPrice, type Duration, type HailuoModel } from '../models';
+import { DEFAULT_MODEL, findModel, modelInput, secondsOf, usd, videoPrice, type Duration, type HailuoModel } from '../models';
 import { cancelledError, isCancelled } from '../transport/cancellation';
-import { jobError } from '../transport/errors';
 import { livePrices } from '../transport/pricing';
 import { submitJob, type QueueJob } from '../transport/queue';
-import { cancelBestEffort } from '../transport/wait';
 import { checkDuration, checkPrompt, invalid } from '../validate';
 import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 import type { VideoOutputOptions } from './video-output';
 
 /**
@@ -39,7 +37,7 @@ export interface GenerationRequest {
 export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: number): Promise<GenerationRequest> {
 	const node = ctx.getNode();
 	const endpoint = ctx.getNodeParameter('model', itemIndex, undefined);
-	const model = findModel(endpoint ?? 'fal-ai/minimax/hailuo-2.3/standard/image-to-video');
+	const model = findModel(endpoint ?? DEFAULT_MODEL.endpoint);
 	if (!model) throw invalid(node, itemIndex, 'Model', `"${String(endpoint)}" is not a Hailuo 2.3 model this node knows`);
 	const prompt = checkPrompt(node, itemIndex, model, ctx.getNodeParameter('prompt', itemIndex));
 	const duration =
@@ -52,19 +50,17 @@ export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: numbe
 	return { itemIndex, model, prompt, frame, duration, promptOptimizer, options };
 }
 
-const usd = (amount: number) => `USD ${amount.toFixed(2)}`;
-
 /**
  * The spending guard: before anything is submitted, the price of every video this run would make is
  * added up (fal's live prices where the key can read them: one free call per run); over Options → Max
  * Spend per Run, nothing is submitted. Without a limit no price is read: outputs give the list price.
  */
-export async function checkSpending(ctx: IExecuteFunctions, requests: GenerationRequest[], run: RunContext): Promise<void> {
+export async function checkSpending(ctx: IExecuteFunctions, requests: GenerationRequest[], batch: Batch): Promise<void> {
 	const limit = requests.find((request) => request.options.maxSpendUsd !== undefined)?.options.maxSpendUsd;
 	if (limit === undefined || requests.length === 0) return;
 	const endpoints = [...new Set(requests.map((request) => request.model.endpoint))];
-	run.livePrices = await livePrices(ctx, run.origins, endpoints);
-	const total = requests.reduce((sum, request) => sum + priceOfRequest(request, run).usd, 0);
+	batch.livePrices = await livePrices(batch.fal, endpoints);
+	const total = requests.reduce((sum, request) => sum + priceOfRequest(request, batch).usd, 0);
 	if (Math.round(total * 100) > Math.round(limit * 100)) {
 		const videos = `${requests.length} video${requests.length === 1 ? '' : 's'}`;
 		throw new NodeOperationError(ctx.getNode(), `${videos} would cost ${usd(total)}, over the limit of ${usd(limit)}`, {
@@ -74,29 +70,44 @@ export async function checkSpending(ctx: IExecuteFunctions, requests: Generation
 	}
 }
 
-export function priceOfRequest(request: GenerationRequest, run: RunContext) {
-	return videoPrice(request.model, request.duration, run.livePrices?.get(request.model.endpoint));
+export function priceOfRequest(request: GenerationRequest, batch: Batch) {
+	return videoPrice(request.model, request.duration, batch.livePrices?.get(request.model.endpoint));
 }
 
-/** Uploads a binary first frame if there is one, then submits the job. */
+/** What identifies an item's job: a retry of the node reuses a job only for exactly this input. */
+function inputKey(request: GenerationRequest, webhookUrl: string | undefined): string {
+	const { model, prompt, duration, promptOptimizer, frame } = request;
+	return JSON.stringify({ model: model.endpoint, prompt, duration, promptOptimizer, frame, webhookUrl });
+}
+
+/**
+ * Uploads a binary first frame if there is one, then submits the job — unless an earlier try of this run
+ * (n8n's Retry On Fail) already submitted it, which is then followed instead of paid for again.
+ */
 export async function submitGeneration(
 	ctx: IExecuteFunctions,
 	request: GenerationRequest,
-	run: RunContext,
+	batch: Batch,
 	webhookUrl?: string,
 ): Promise<{ job: QueueJob; details: IDataObject }> {
 	const { itemIndex, model } = request;
-	const imageUrl = await firstFrameUrl(ctx, itemIndex, model, request.frame, run.origins);
-	if (run.stopping) throw jobError(ctx.getNode(), 'Not submitted: an earlier item failed', { itemIndex });
-	const input = modelInput(model, { ...request, imageUrl });
-	const job = await submitJob(ctx, run.origins, model, input, { itemIndex, gate: run.gate, webhookUrl });
-	run.submitted(itemIndex, job.requestId);
-	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
-	if (isCancelled(ctx.getExecutionCancelSignal())) {
-		const { words } = await cancelBestEffort(ctx, job, itemIndex);
-		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, words);
+	const key = inputKey(request, webhookUrl);
+	const earlier = batch.earlierJob(itemIndex, key);
+	let job: QueueJob;
+	let imageUrl: string | undefined;
+	if (earlier) {
+		({ job, imageUrl } = earlier);
+	} else {
+		imageUrl = await firstFrameUrl(ctx, batch.fal, itemIndex, model, request.frame);
+		const input = modelInput(model, { ...request, imageUrl });
+		job = await submitJob(batch.fal, model, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit });
+		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl });
 	}
-	const price = priceOfRequest(request, run);
+	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
+	if (isCancelled(batch.fal.signal)) {
+		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, await batch.cancelOnStop(itemIndex));
+	}
+	const price = priceOfRequest(request, batch);
 	const details: IDataObject = {
 		model: model.endpoint,
 		duration: secondsOf(model, request.duration) ?? null,

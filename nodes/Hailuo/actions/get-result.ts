@@ -6,7 +6,7 @@ import { generationFailedError, jobError } from '../transport/errors';
 import { getFailure, getResult, getStatus, videoOf } from '../transport/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 import { videoItem, type VideoOutputOptions } from './video-output';
 
 /**
@@ -22,11 +22,12 @@ const properties: INodeProperties[] = [
 
 type ResultRequest = JobRequest<VideoOutputOptions>;
 
-async function run(ctx: IExecuteFunctions, request: ResultRequest, runContext: RunContext): Promise<INodeExecutionData> {
+async function run(ctx: IExecuteFunctions, request: ResultRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, requestId } = request;
-	const job = jobOf(runContext, requestId);
+	const { fal } = batch;
+	const job = jobOf(batch, requestId);
 	const context = { itemIndex, requestId };
-	const status = await getStatus(ctx, job, itemIndex);
+	const status = await getStatus(fal, job, itemIndex);
 	if (status.status !== 'COMPLETED') {
 		const position = status.queue_position !== undefined && status.queue_position !== null ? `, position ${status.queue_position}` : '';
 		throw jobError(
@@ -37,10 +38,10 @@ async function run(ctx: IExecuteFunctions, request: ResultRequest, runContext: R
 		);
 	}
 	if (status.error) {
-		throw generationFailedError(ctx.getNode(), await getFailure(ctx, job, itemIndex), status.error, context);
+		throw generationFailedError(ctx.getNode(), await getFailure(fal, job, itemIndex), status.error, context);
 	}
-	const video = videoOf(ctx, await getResult(ctx, job, itemIndex), context);
-	return await videoItem(ctx, context, video, request.options, {
+	const video = videoOf(fal, await getResult(fal, job, itemIndex), context);
+	return await videoItem(fal, context, video, request.options, {
 		inferenceSeconds: status.metrics?.inference_time ?? null,
 	});
 }

@@ -5,7 +5,7 @@ import { optionsCollection, requestIdField } from '../description/fields';
 import { getStatus } from '../transport/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 
 /** Get Status: where a job is (queued, in progress, ended), optionally with fal's logs. */
 
@@ -24,10 +24,10 @@ const properties: INodeProperties[] = [
 
 type StatusRequest = JobRequest<{ includeLogs?: boolean }>;
 
-async function run(ctx: IExecuteFunctions, request: StatusRequest, runContext: RunContext): Promise<INodeExecutionData> {
+async function run(_ctx: IExecuteFunctions, request: StatusRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, requestId } = request;
 	const withLogs = request.options.includeLogs === true;
-	const status = await getStatus(ctx, jobOf(runContext, requestId), itemIndex, withLogs);
+	const status = await getStatus(batch.fal, jobOf(batch, requestId), itemIndex, withLogs);
 	const json: IDataObject = {
 		requestId,
 		status: status.status,

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { STANDARD_IMAGE_TO_VIDEO } from '../models';
+import { DEFAULT_MODEL } from '../models';
 import { jobRef, type QueueJob } from '../transport/queue';
 import { checkRequestId } from '../validate';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 
 /**
  * The job a follow-up operation (Get Status, Get Result, Cancel) acts on: its request ID, checked before
@@ -22,6 +22,6 @@ export async function prepareJobRequest<Options>(ctx: IExecuteFunctions, itemInd
 	return { itemIndex, requestId, options };
 }
 
-export function jobOf(run: RunContext, requestId: string): QueueJob {
-	return jobRef(run.origins, STANDARD_IMAGE_TO_VIDEO.queueApp, requestId);
+export function jobOf(batch: Batch, requestId: string): QueueJob {
+	return jobRef(batch.fal.origins, DEFAULT_MODEL.queueApp, requestId);
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 
 /**
  * An operation of the node. `prepare` reads and checks one item's parameters without spending
@@ -14,6 +14,6 @@ export interface Operation<Prepared> {
 	properties: INodeProperties[];
 	prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Prepared>;
 	/** Checks the run as a whole once every item is prepared, before anything is spent (the spending guard). */
-	beforeRun?(ctx: IExecuteFunctions, prepared: Prepared[], run: RunContext): Promise<void>;
-	run(ctx: IExecuteFunctions, prepared: Prepared, run: RunContext): Promise<INodeExecutionData>;
+	beforeRun?(ctx: IExecuteFunctions, prepared: Prepared[], batch: Batch): Promise<void>;
+	run(ctx: IExecuteFunctions, prepared: Prepared, batch: Batch): Promise<INodeExecutionData>;
 }

@@ -1,17 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_MAX_IN_FLIGHT } from '../description/fields';
-import { getFalOrigins } from '../transport/fal';
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MINUTES } from '../description/fields';
+import { FalSession } from '../transport/session';
+import { Batch } from './batch';
 import { cancel } from './cancel';
 import { generate } from './generate';
 import { getResultOperation } from './get-result';
 import { getStatusOperation } from './get-status';
 import type { Operation } from './operation';
 import { runBounded, type Outcome } from './pool';
-import { RunContext } from './run-context';
 import { submit } from './submit';
-
 /** Every operation of the node, by its `operation` parameter value. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const OPERATIONS: Record<string, Operation<any>> = {
@@ -45,8 +44,8 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 }
 
 /** The node fails: its error also names every paid job of this run whose video is in no output. */
-function withJobsWithoutOutput(error: NodeOperationError | NodeApiError, run: RunContext): Error {
-	const others = run.jobsWithoutOutput(error.context?.requestId);
+function withJobsWithoutOutput(error: NodeOperationError | NodeApiError, batch: Batch): Error {
+	const others = batch.jobsWithoutOutput(error.context?.requestId);
 	if (others.length === 0) return error;
 	const list = `Other jobs this run submitted, whose videos are in no output: ${others.join('; ')}.`;
 	error.description = [error.description, list].filter(Boolean).join(' ');
@@ -57,6 +56,18 @@ function withJobsWithoutOutput(error: NodeOperationError | NodeApiError, run: Ru
 function firstFailure(outcomes: Array<Outcome<unknown>>): unknown {
 	for (const outcome of outcomes) if (!outcome.ok) return outcome.error;
 	return undefined;
+}
+
+/** A refusal of the whole run (the spending guard), as the error of one item. */
+function refusedItem(ctx: IExecuteFunctions, refusal: unknown, itemIndex: number): NodeOperationError {
+	const { message, description } = refusal as NodeOperationError;
+	return new NodeOperationError(ctx.getNode(), message, { itemIndex, description: description ?? undefined });
+}
+
+/** How long a call may be held back by fal's Retry-After: as long as the run waits for a video. */
+function maxBackoffMs(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as { timeoutMinutes?: number };
+	return (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
 }
 
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -72,46 +83,42 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	// Every item is checked before anything is sent to fal: a bad item either fails alone
 	// (continue on fail) or stops the run before the first job is submitted.
-	const prepared = await runBounded(
-		items.length,
-		limit,
-		async (itemIndex) => {
-			try {
-				return await operation.prepare(this, itemIndex);
-			} catch (error) {
-				throw asNodeError(this, error, itemIndex);
-			}
-		},
-		false,
-	);
+	const prepareItem = async (itemIndex: number) => {
+		try {
+			return await operation.prepare(this, itemIndex);
+		} catch (error) {
+			throw asNodeError(this, error, itemIndex);
+		}
+	};
+	const prepared = await runBounded(items.length, limit, prepareItem, false);
 	const badItem = firstFailure(prepared);
 	if (!continueOnFail && badItem) throw badItem;
 
-	const run = new RunContext(await getFalOrigins(this), !continueOnFail);
-	const ready = prepared.flatMap((entry) => (entry.ok ? [entry.value] : []));
-	const refusal = operation.beforeRun ? await operation.beforeRun(this, ready, run).then(() => undefined, (error: unknown) => error) : undefined;
-	if (refusal && !continueOnFail) throw asNodeError(this, refusal, 0);
-	let outcomes: Array<Outcome<INodeExecutionData>>;
+	const batch = new Batch(this, await FalSession.open(this, maxBackoffMs(this)), !continueOnFail);
 	try {
-		outcomes = await runBounded(
-			items.length,
-			limit,
-			async (itemIndex) => {
-				const entry = prepared[itemIndex];
-				if (!entry.ok) throw entry.error;
-				if (refusal) throw new NodeOperationError(this.getNode(), (refusal as Error).message, { itemIndex, description: (refusal as NodeOperationError).description ?? undefined });
-				try {
-					return await operation.run(this, entry.value, run);
-				} catch (error) {
-					run.itemFailed();
-					throw asNodeError(this, error, itemIndex);
-				}
-			},
-			!continueOnFail,
+		const ready = prepared.flatMap((entry) => (entry.ok ? [entry.value] : []));
+		const refusal = await operation.beforeRun?.(this, ready, batch).then(
+			() => undefined,
+			(error: unknown) => error,
 		);
-	} catch (error) {
-		throw withJobsWithoutOutput(error as NodeOperationError, run);
-	}
+		if (refusal && !continueOnFail) throw asNodeError(this, refusal, 0);
 
-	return [outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.value : errorItem(outcome.error, itemIndex)))];
+		const runItem = async (itemIndex: number) => {
+			const entry = prepared[itemIndex];
+			if (!entry.ok) throw entry.error;
+			if (refusal) throw refusedItem(this, refusal, itemIndex);
+			try {
+				return await operation.run(this, entry.value, batch);
+			} catch (error) {
+				batch.itemFailed();
+				throw asNodeError(this, error, itemIndex);
+			}
+		};
+		const outcomes = await runBounded(items.length, limit, runItem, !continueOnFail).catch((error: unknown) => {
+			throw withJobsWithoutOutput(error as NodeOperationError, batch);
+		});
+		return [outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.value : errorItem(outcome.error, itemIndex)))];
+	} finally {
+		batch.close();
+	}
 }

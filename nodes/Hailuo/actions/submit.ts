@@ -10,7 +10,7 @@ import {
 } from '../description/fields';
 import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequest } from './generation';
 import type { Operation } from './operation';
-import type { RunContext } from './run-context';
+import type { Batch } from './batch';
 import { checkWebhookUrl } from '../validate';
 
 /**
@@ -39,9 +39,9 @@ async function prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Gener
 	return request;
 }
 
-async function run(ctx: IExecuteFunctions, request: GenerationRequest, runContext: RunContext): Promise<INodeExecutionData> {
+async function run(ctx: IExecuteFunctions, request: GenerationRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { webhookUrl } = request.options;
-	const { job, details } = await submitGeneration(ctx, request, runContext, webhookUrl);
+	const { job, details } = await submitGeneration(ctx, request, batch, webhookUrl);
 	return {
 		json: {
 			requestId: job.requestId,

@@ -1,9 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DEFAULT_DOWNLOAD_IDLE_SECONDS } from '../description/fields';
 import { downloadVideo } from '../transport/download';
 import type { JobContext } from '../transport/errors';
 import type { FalFile } from '../transport/queue';
+import type { FalSession } from '../transport/session';
 
 /** The options of every operation that returns a video. */
 export interface VideoOutputOptions {
@@ -23,7 +24,7 @@ function videoFileName(requested: string | undefined, requestId: string): string
  * file) and, unless download is off, the MP4 streamed into n8n's binary data.
  */
 export async function videoItem(
-	ctx: IExecuteFunctions,
+	fal: FalSession,
 	job: JobContext & { requestId: string },
 	video: FalFile,
 	options: VideoOutputOptions,
@@ -42,7 +43,7 @@ export async function videoItem(
 	const pairedItem = { item: job.itemIndex };
 	if (options.download === false) return { json, pairedItem };
 
-	const binary = await downloadVideo(ctx, video.url, fileName, job, {
+	const binary = await downloadVideo(fal, video.url, fileName, job, {
 		idleMs: (options.downloadIdleSeconds ?? DEFAULT_DOWNLOAD_IDLE_SECONDS) * 1000,
 		expectedBytes: video.file_size,
 	});

@@ -1,14 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MODELS, STANDARD_IMAGE_TO_VIDEO, type HailuoModel } from '../models';
+import { DEFAULT_ENDPOINT, DEFAULT_MODEL, MODELS, usd, type HailuoModel } from '../models';
 
 /**
  * Field builders shared by the operations: the generation inputs (Generate, Submit), which follow the
  * chosen model, and the options of those that return a video. Everything model-specific is read from
  * the model table.
  */
-
-const usd = (amount: number) => `USD ${amount.toFixed(2)}`;
 
 function priceWords(model: HailuoModel): string {
 	if (model.durations.length === 0) return `${usd(model.priceUsd.video ?? 0)} per video`;
@@ -26,7 +24,7 @@ export const modelField: INodeProperties = {
 		value: model.endpoint,
 		description: `${model.firstFrame ? 'Animates a first-frame image' : 'From the prompt alone'}, ${model.resolution}; ${priceWords(model)}`,
 	})),
-	default: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
+	default: DEFAULT_ENDPOINT,
 	description: 'Which Hailuo 2.3 model on fal makes the video: Fast is cheaper, Pro is 1080p, text to video needs no image',
 };
 
@@ -63,7 +61,7 @@ export const generationInputFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. The camera slowly pushes in as steam rises from the coffee cup',
-		description: `What should happen in the video (at most ${STANDARD_IMAGE_TO_VIDEO.limits.promptMaxChars} characters)`,
+		description: `What should happen in the video (at most ${DEFAULT_MODEL.limits.promptMaxChars} characters)`,
 	},
 	{
 		displayName: 'Image Source',

@@ -1,7 +1,7 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { jobError, type JobContext } from './errors';
+import type { N8nContext } from './session';
 
 /**
  * n8n's cancel signal (the Stop button) and the one place that sleeps. n8n-workflow's `sleep` takes a
@@ -13,12 +13,12 @@ export function isCancelled(signal: AbortSignal | undefined): boolean {
 	return signal?.aborted === true;
 }
 
-export function cancelledError(ctx: IExecuteFunctions, job: JobContext, outcome?: string): Error {
+export function cancelledError(ctx: N8nContext, job: JobContext, outcome?: string): Error {
 	return jobError(ctx.getNode(), `The execution was stopped${outcome ? `; ${outcome}` : ''}`, job);
 }
 
 /** Stops work for an item once n8n has cancelled the execution. */
-export function throwIfCancelled(ctx: IExecuteFunctions, signal: AbortSignal | undefined, job: JobContext): void {
+export function throwIfCancelled(ctx: N8nContext, signal: AbortSignal | undefined, job: JobContext): void {
 	if (isCancelled(signal)) throw cancelledError(ctx, job);
 }
 
@@ -39,25 +39,11 @@ export async function sleepUnlessAborted(ms: number, signal: AbortSignal | undef
 
 /** Waits with n8n's sleep; a cancelled execution ends the wait at once with an error. */
 export async function pause(
-	ctx: IExecuteFunctions,
+	ctx: N8nContext,
 	ms: number,
 	signal: AbortSignal | undefined,
 	job: JobContext,
 ): Promise<void> {
 	await sleepUnlessAborted(ms, signal);
 	throwIfCancelled(ctx, signal, job);
-}
-
-/** A signal that aborts when any of `signals` does (AbortSignal.any is missing from Node 20.x before 20.3). */
-export function anySignal(...signals: Array<AbortSignal | undefined>): AbortController {
-	const controller = new AbortController();
-	for (const signal of signals) {
-		if (!signal) continue;
-		if (signal.aborted) {
-			controller.abort();
-			break;
-		}
-		signal.addEventListener('abort', () => controller.abort(), { once: true });
-	}
-	return controller;
 }

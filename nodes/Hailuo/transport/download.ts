@@ -1,20 +1,24 @@
-import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IBinaryData, IN8nHttpFullResponse } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { cancelledError, isCancelled } from './cancellation';
 import { causeOf, jobError, networkErrorInWords, type JobContext } from './errors';
 import { header } from './fal';
+import { Mp4Boxes } from './mp4-boxes';
 import { plainRequest } from './plain-http';
+import type { FalSession, N8nContext } from './session';
 import { readWithin, ReadGaveUp, type BodyStream, type Expiry } from './stream-reader';
 
 /**
  * The generated video, streamed from fal's CDN into n8n's binary store (to disk in filesystem mode)
  * without holding it in memory. A download that stalls (no bytes for the idle limit) or is cut is
  * resumed with a Range request from the bytes already stored; only when that fails is it an error,
- * and a truncated MP4 never reaches the next node. The CDN takes no API key: plain requests.
+ * and a truncated MP4 never reaches the next node: its length is checked against the CDN's (or fal's) figure,
+ * and when neither says it, the MP4's top-level boxes must add up to the last byte, `moov` among them. The
+ * CDN takes no API key: plain requests.
  */
 
-type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+type BinaryInput = Parameters<N8nContext['helpers']['prepareBinaryData']>[0];
 /** `Readable.from`, reached through the stream class n8n gave us (the node may not import node:stream). */
 type ReadableFrom = (chunks: AsyncIterable<Buffer>, options: { objectMode: false }) => BinaryInput;
 
@@ -35,7 +39,7 @@ function totalFrom(response: IN8nHttpFullResponse): number | undefined {
 }
 
 /** GET of the video from byte `from` on. */
-async function open(ctx: IExecuteFunctions, url: string, from: number, job: JobContext): Promise<IN8nHttpFullResponse> {
+async function open(ctx: N8nContext, signal: AbortSignal | undefined, url: string, from: number, job: JobContext): Promise<IN8nHttpFullResponse> {
 	const options = {
 		method: 'GET' as const,
 		url,
@@ -43,19 +47,21 @@ async function open(ctx: IExecuteFunctions, url: string, from: number, job: JobC
 		encoding: 'stream' as const,
 		timeout: CONNECT_TIMEOUT_MS,
 	};
-	return await plainRequest(ctx, { options, what: 'download the video' }, job);
+	return await plainRequest(ctx, signal, { options, what: 'download the video' }, job);
 }
 
 export async function downloadVideo(
-	ctx: IExecuteFunctions,
+	fal: FalSession,
 	url: string,
 	fileName: string,
 	job: JobContext,
 	options: DownloadOptions,
 ): Promise<IBinaryData> {
-	const signal = ctx.getExecutionCancelSignal();
-	const first = await open(ctx, url, 0, job);
+	const { ctx, signal } = fal;
+	const first = await open(ctx, signal, url, 0, job);
 	const total = totalFrom(first) ?? options.expectedBytes;
+	// Without a length to check against, the MP4's own structure says whether it is whole.
+	const boxes = total === undefined ? new Mp4Boxes() : undefined;
 	let received = 0;
 	const idle: Expiry = (lastChunkAt) => ({
 		at: lastChunkAt + options.idleMs,
@@ -70,10 +76,14 @@ export async function downloadVideo(
 			try {
 				for await (const chunk of readWithin(response.body as BodyStream, idle, signal)) {
 					received += chunk.length;
+					boxes?.take(chunk);
 					yield chunk;
 				}
-				if (total === undefined || received >= total) return;
-				problem = `was cut short (${received} of ${total} bytes)`;
+				if (total !== undefined ? received >= total : boxes?.whole()) return;
+				problem =
+					total !== undefined
+						? `was cut short (${received} of ${total} bytes)`
+						: `ended after ${received} bytes with an incomplete MP4 (its boxes do not add up, or it has no moov box)`;
 			} catch (error) {
 				if (isCancelled(signal)) throw cancelledError(ctx, job);
 				problem = error instanceof ReadGaveUp ? `stalled (${error.message})` : `broke off (${networkErrorInWords(error)})`;
@@ -81,7 +91,7 @@ export async function downloadVideo(
 			if (resumes >= MAX_RESUMES) {
 				throw jobError(ctx.getNode(), `The video download ${problem}, and ${MAX_RESUMES} resumes did not finish it`, job);
 			}
-			response = await open(ctx, url, received, job);
+			response = await open(ctx, signal, url, received, job);
 			const resumedAt = /bytes (\d+)-/.exec(header(response, 'content-range') ?? '');
 			if (response.statusCode !== 206 || Number(resumedAt?.[1]) !== received) {
 				(response.body as BodyStream).destroy();

@@ -130,7 +130,20 @@ export function falHttpError(
 		httpCode: String(status),
 		itemIndex: job.itemIndex,
 	});
-	return attachJob(error, job, { httpCode: status });
+	return attachJob(error, job, { httpCode: status, ...(isTransientStatus(status) ? { transient: true } : {}) });
+}
+
+/** fal busy or in trouble: the same call may succeed later. */
+function isTransientStatus(status: number): boolean {
+	return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Whether an error is a passing fault (a network error, fal busy, an answer that could not be read) rather
+ * than an answer about the job: while waiting for a job, such faults are read past until the deadline.
+ */
+export function isTransient(error: unknown): boolean {
+	return (error as { context?: IDataObject } | undefined)?.context?.transient === true;
 }
 
 /** A job that ran and ended with an error on fal's side. */
@@ -158,7 +171,7 @@ export function falNetworkError(node: INode, error: unknown, job: JobContext, wh
 		description: jobDescription(job, 'Check the network, or the Base URL in the Hailuo credential.', `${causeOf(error)}.`),
 		itemIndex: job.itemIndex,
 	});
-	return attachJob(failure, job, { networkError: words });
+	return attachJob(failure, job, { networkError: words, transient: true });
 }
 
 const MAY_BE_BILLED_ADVICE =
@@ -176,6 +189,12 @@ export function ambiguousSubmitError(node: INode, job: JobContext, reason: strin
 		itemIndex: job.itemIndex,
 	});
 	return attachJob(error, job, { mayHaveBeenBilled: true, ...(httpStatus ? { httpCode: httpStatus } : {}) });
+}
+
+/** An error of the transport as it is (already an n8n error naming the job), or anything else wrapped so that it does. */
+export function asJobError(node: INode, error: unknown, job: JobContext): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return jobError(node, error instanceof Error ? error.message : String(error), job);
 }
 
 /** Anything else that went wrong with a job: timeout, malformed answer, cut download. */

@@ -1,6 +1,5 @@
 import type {
 	IDataObject,
-	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	IN8nHttpFullResponse,
@@ -13,13 +12,14 @@ import {
 	detailText,
 	falHttpError,
 	falNetworkError,
+	jobError,
 	networkErrorCode,
 	networkErrorInWords,
 	type JobContext,
 } from './errors';
-import { CREDENTIAL_TYPE, falOrigins, type FalOrigins } from './hosts';
+import { CREDENTIAL_TYPE } from './hosts';
 import { RETRY_POLICIES, retryDelayMs, shouldRetryNetworkError, shouldRetryStatus, type CallKind } from './retry';
-import type { SubmitGate } from './submit-gate';
+import type { FalSession, N8nContext } from './session';
 
 /**
  * The only module that talks to fal with the API key. Every call returns fal's parsed JSON or throws
@@ -41,10 +41,13 @@ export interface FalCall {
 	/** Statuses that are answers, not errors, for this call (e.g. 400 from cancel). */
 	acceptStatus?: readonly number[];
 	timeoutMs?: number;
-	/** Submits only: the execution's shared 429 backoff. */
-	gate?: SubmitGate;
 	/** A 2xx answer must be a JSON object; anything else (a proxy's error page) counts as a transient fault. */
 	expectObject?: boolean;
+	/**
+	 * Asked before every attempt, after any backoff: a reason not to send after all (the run started to
+	 * fail meanwhile). A submit held back by a 429 must not go out once nobody wants its video.
+	 */
+	abandon?: () => string | undefined;
 }
 
 export interface FalAnswer<T> {
@@ -55,11 +58,6 @@ export interface FalAnswer<T> {
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
-
-export async function getFalOrigins(ctx: IExecuteFunctions): Promise<FalOrigins> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	return falOrigins(credentials.baseUrl);
-}
 
 export function header(response: IN8nHttpFullResponse, name: string): string | undefined {
 	const value = response.headers?.[name];
@@ -99,7 +97,7 @@ function requestOptions(call: FalCall): IHttpRequestOptions {
  * A request that n8n's Stop does not abort: the plain helper with the header the credential adds, to the
  * URL given only (built from the credential's origin; no redirect followed).
  */
-async function sendUnabortable(ctx: IExecuteFunctions, call: FalCall): Promise<IN8nHttpFullResponse> {
+async function sendUnabortable(ctx: N8nContext, call: FalCall): Promise<IN8nHttpFullResponse> {
 	const options = requestOptions(call);
 	return (await ctx.helpers.httpRequest({
 		...options,
@@ -113,7 +111,7 @@ async function sendUnabortable(ctx: IExecuteFunctions, call: FalCall): Promise<I
  * aborted in flight, it may leave a job on fal whose id the node never learns, which then runs and bills
  * unseen. A submit is let finish, and its caller cancels the job if Stop came meanwhile.
  */
-async function send(ctx: IExecuteFunctions, call: FalCall, signal: AbortSignal | undefined): Promise<IN8nHttpFullResponse> {
+async function send(ctx: N8nContext, call: FalCall, signal: AbortSignal | undefined): Promise<IN8nHttpFullResponse> {
 	if (call.kind === 'submit') return await sendUnabortable(ctx, call);
 	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
 		...requestOptions(call),
@@ -122,12 +120,20 @@ async function send(ctx: IExecuteFunctions, call: FalCall, signal: AbortSignal |
 	})) as IN8nHttpFullResponse;
 }
 
-export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
+/**
+ * One call to fal with the key. Every call of a session waits on its 429 gate, and a 429 holds the gate for
+ * all of them (for Retry-After, up to the session's limit). Reads repeat on transient faults; a submit only
+ * where fal cannot have accepted it.
+ */
+export async function callFal<T>(fal: FalSession, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
+	const { ctx } = fal;
 	const policy = RETRY_POLICIES[call.kind];
-	const signal = ctx.getExecutionCancelSignal();
+	const signal = fal.signal;
 	for (let attempt = 0; ; attempt++) {
 		throwIfCancelled(ctx, signal, job);
-		if (call.gate) await call.gate.waitOpen(ctx, signal, job);
+		await fal.gate.waitOpen(ctx, signal, job);
+		const abandoned = call.abandon?.();
+		if (abandoned) throw jobError(ctx.getNode(), abandoned, job);
 		let response: IN8nHttpFullResponse;
 		try {
 			response = await send(ctx, call, signal);
@@ -154,10 +160,9 @@ export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: Job
 		if ((status >= 200 && status < 300) || call.acceptStatus?.includes(status)) {
 			return { status, body: body as T, requestId };
 		}
-		const retryAfter = response.headers?.['retry-after'];
-		if (status === 429 && call.gate) call.gate.holdFor(retryDelayMs(policy, attempt, retryAfter));
+		if (status === 429) fal.gate.holdFor(retryDelayMs(policy, attempt, response.headers?.['retry-after'], fal.maxBackoffMs));
 		if (attempt < policy.maxRetries && shouldRetryStatus(policy, status)) {
-			if (!call.gate) await pause(ctx, retryDelayMs(policy, attempt, retryAfter), signal, job);
+			if (status !== 429) await pause(ctx, retryDelayMs(policy, attempt), signal, job);
 			continue;
 		}
 		if (call.kind === 'submit' && status >= 500) {
@@ -168,17 +173,17 @@ export async function callFal<T>(ctx: IExecuteFunctions, call: FalCall, job: Job
 	}
 }
 
-
 /**
  * Opens a server-sent-events stream from fal (the job's status stream). The answer's body is the open
  * stream, or, for a non-2xx status, a body to discard; a network error is thrown as an n8n error.
  */
 export async function openFalStream(
-	ctx: IExecuteFunctions,
+	fal: FalSession,
 	url: string,
 	job: JobContext,
 	timeoutMs: number,
 ): Promise<IN8nHttpFullResponse> {
+	const { ctx } = fal;
 	try {
 		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
 			method: 'GET',
@@ -189,7 +194,7 @@ export async function openFalStream(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: timeoutMs,
-			abortSignal: ctx.getExecutionCancelSignal(),
+			abortSignal: fal.signal,
 			sendCredentialsOnCrossOriginRedirect: false,
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
@@ -202,7 +207,7 @@ export function authorizationFromKey(apiKey: unknown): string {
 	return `Key ${String(apiKey).trim().replace(/^(key|bearer)\s+/i, '').trim()}`;
 }
 
-async function authorizationHeader(ctx: IExecuteFunctions): Promise<string> {
+async function authorizationHeader(ctx: N8nContext): Promise<string> {
 	return authorizationFromKey((await ctx.getCredentials(CREDENTIAL_TYPE)).apiKey);
 }
 
@@ -211,7 +216,7 @@ async function authorizationHeader(ctx: IExecuteFunctions): Promise<string> {
  * execution's cancel signal on every authenticated request, so once Stop is pressed that helper can send
  * nothing; this call is sent unabortable (see above) and never repeated.
  */
-export async function callFalAfterStop<T>(ctx: IExecuteFunctions, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
+export async function callFalAfterStop<T>(ctx: N8nContext, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
 	let response: IN8nHttpFullResponse;
 	try {
 		response = await sendUnabortable(ctx, call);

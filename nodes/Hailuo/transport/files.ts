@@ -1,9 +1,7 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { jobError, type JobContext } from './errors';
 import { callFal } from './fal';
-import type { FalOrigins } from './hosts';
 import { plainRequest } from './plain-http';
+import type { FalSession } from './session';
 
 /**
  * An input image uploaded to fal's storage: initiate (with the key), then a PUT of the bytes to the
@@ -24,17 +22,12 @@ export interface ImageUpload {
 }
 
 /** Uploads an image to fal's storage and returns the URL fal's models read it from. */
-export async function uploadImage(
-	ctx: IExecuteFunctions,
-	origins: FalOrigins,
-	image: ImageUpload,
-	job: JobContext,
-): Promise<string> {
+export async function uploadImage(fal: FalSession, image: ImageUpload, job: JobContext): Promise<string> {
 	const answer = await callFal<InitiateAnswer>(
-		ctx,
+		fal,
 		{
 			method: 'POST',
-			url: `${origins.storage}/storage/upload/initiate`,
+			url: `${fal.origins.storage}/storage/upload/initiate`,
 			qs: { storage_type: 'fal-cdn-v3' },
 			body: { content_type: image.mimeType, file_name: image.fileName },
 			kind: 'read',
@@ -44,15 +37,16 @@ export async function uploadImage(
 	);
 	const { upload_url: uploadUrl, file_url: fileUrl } = answer.body ?? {};
 	if (typeof uploadUrl !== 'string' || typeof fileUrl !== 'string') {
-		throw jobError(ctx.getNode(), 'fal storage sent no upload URL for the image', job);
+		throw jobError(fal.ctx.getNode(), 'fal storage sent no upload URL for the image', job);
 	}
-	await putBytes(ctx, uploadUrl, image, job);
+	await putBytes(fal, uploadUrl, image, job);
 	return fileUrl;
 }
 
-async function putBytes(ctx: IExecuteFunctions, uploadUrl: string, image: ImageUpload, job: JobContext) {
+async function putBytes(fal: FalSession, uploadUrl: string, image: ImageUpload, job: JobContext) {
 	await plainRequest(
-		ctx,
+		fal.ctx,
+		fal.signal,
 		{
 			options: {
 				method: 'PUT',

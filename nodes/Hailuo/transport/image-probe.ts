@@ -1,10 +1,9 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { IMAGE_HEADER_BYTES, readImageHeader, type ImageHeader } from '../image-header';
 import { cancelledError, isCancelled } from './cancellation';
 import { networkErrorInWords, type JobContext } from './errors';
 import { plainRequest } from './plain-http';
 import type { RetryPolicy } from './retry';
+import type { N8nContext } from './session';
 
 /**
  * What fal's model will find at an image URL, read before anything is paid for: a small ranged GET of
@@ -37,12 +36,13 @@ function totalFrom(headers: Record<string, unknown> | undefined, status: number)
 }
 
 /** Reads the start of the image at `url`, or says why it cannot be read. */
-export async function probeImageUrl(ctx: IExecuteFunctions, url: string, job: JobContext): Promise<ImageProbe> {
+export async function probeImageUrl(ctx: N8nContext, signal: AbortSignal | undefined, url: string, job: JobContext): Promise<ImageProbe> {
 	if (/^data:/i.test(url)) return fromDataUri(url);
 	let response;
 	try {
 		response = await plainRequest(
 			ctx,
+			signal,
 			{
 				options: {
 					method: 'GET',
@@ -57,7 +57,7 @@ export async function probeImageUrl(ctx: IExecuteFunctions, url: string, job: Jo
 			job,
 		);
 	} catch (error) {
-		if (isCancelled(ctx.getExecutionCancelSignal())) throw cancelledError(ctx, job);
+		if (isCancelled(signal)) throw cancelledError(ctx, job);
 		const { httpCode, networkError } = (error as { context?: { httpCode?: number; networkError?: string } }).context ?? {};
 		return { unreachable: httpCode ? `the host answered HTTP ${httpCode}` : (networkError ?? networkErrorInWords(error)) };
 	}

@@ -1,8 +1,9 @@
-import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { cancelledError, isCancelled, pause } from './cancellation';
 import { falNetworkError, jobError, type JobContext } from './errors';
 import { RETRY_POLICIES, retryDelayMs, shouldRetryNetworkError, shouldRetryStatus, type RetryPolicy } from './retry';
+import type { N8nContext } from './session';
 
 /**
  * Requests that carry no API key (the signed upload URL, fal's CDN, an image host), sent with n8n's
@@ -15,9 +16,13 @@ export interface PlainRequest {
 	policy?: RetryPolicy;
 }
 
-export async function plainRequest(ctx: IExecuteFunctions, request: PlainRequest, job: JobContext): Promise<IN8nHttpFullResponse> {
+export async function plainRequest(
+	ctx: N8nContext,
+	signal: AbortSignal | undefined,
+	request: PlainRequest,
+	job: JobContext,
+): Promise<IN8nHttpFullResponse> {
 	const policy = request.policy ?? RETRY_POLICIES.read;
-	const signal = ctx.getExecutionCancelSignal();
 	for (let attempt = 0; ; attempt++) {
 		let response: IN8nHttpFullResponse;
 		try {

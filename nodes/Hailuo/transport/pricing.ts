@@ -1,7 +1,6 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { callFal } from './fal';
-import { PRICING_PATH, type FalOrigins } from './hosts';
+import { PRICING_PATH } from './hosts';
+import type { FalSession } from './session';
 
 /**
  * fal's pricing call (free, authenticated): the price this account pays per billing unit of each model,
@@ -19,17 +18,13 @@ interface PricingAnswer {
 	prices?: Array<{ endpoint_id?: string; unit_price?: number; unit?: string; currency?: string }>;
 }
 
-export async function livePrices(
-	ctx: IExecuteFunctions,
-	origins: FalOrigins,
-	endpoints: readonly string[],
-): Promise<Map<string, LivePrice>> {
+export async function livePrices(fal: FalSession, endpoints: readonly string[]): Promise<Map<string, LivePrice>> {
 	const prices = new Map<string, LivePrice>();
 	const answer = await callFal<PricingAnswer>(
-		ctx,
+		fal,
 		{
 			method: 'GET',
-			url: `${origins.api}${PRICING_PATH}`,
+			url: `${fal.origins.api}${PRICING_PATH}`,
 			qs: { endpoint_id: endpoints.join(',') },
 			kind: 'once',
 			what: 'read the price',

@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { ambiguousSubmitError, jobError, type JobContext } from './errors';
 import { callFal, callFalAfterStop, type FalCall } from './fal';
 import type { FalOrigins } from './hosts';
-import type { SubmitGate } from './submit-gate';
+import type { FalSession } from './session';
 
 /**
  * fal's queue protocol: submit a job, read its status, read its result, cancel it. Status, result and
@@ -60,21 +60,22 @@ function onOrigin(url: string | undefined, origin: string, fallback: string): st
 
 export interface SubmitOptions {
 	itemIndex: number;
-	gate?: SubmitGate;
 	/** fal calls this URL when the job ends (`fal_webhook`). */
 	webhookUrl?: string;
+	/** See FalCall.abandon: a reason not to submit after all, asked before every attempt. */
+	abandon?: () => string | undefined;
 }
 
 export async function submitJob(
-	ctx: IExecuteFunctions,
-	origins: FalOrigins,
+	fal: FalSession,
 	model: { endpoint: string; queueApp: string },
 	input: IDataObject,
 	options: SubmitOptions,
 ): Promise<QueueJob> {
-	const { itemIndex, gate, webhookUrl } = options;
+	const { itemIndex, webhookUrl, abandon } = options;
+	const { ctx, origins } = fal;
 	const answer = await callFal<SubmitAnswer>(
-		ctx,
+		fal,
 		{
 			method: 'POST',
 			url: `${origins.queue}/${model.endpoint}`,
@@ -82,7 +83,7 @@ export async function submitJob(
 			qs: webhookUrl ? { fal_webhook: webhookUrl } : undefined,
 			kind: 'submit',
 			what: 'submit the job',
-			gate,
+			abandon,
 		},
 		{ itemIndex },
 	);
@@ -106,34 +107,30 @@ export function isQueueStatus(body: unknown): body is QueueStatus {
 	return !!body && typeof body === 'object' && QUEUE_STATES.includes((body as QueueStatus).status);
 }
 
-export async function getStatus(
-	ctx: IExecuteFunctions,
-	job: QueueJob,
-	itemIndex: number,
-	withLogs = false,
-): Promise<QueueStatus> {
+export async function getStatus(fal: FalSession, job: QueueJob, itemIndex: number, withLogs = false): Promise<QueueStatus> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
 	const answer = await callFal<QueueStatus>(
-		ctx,
+		fal,
 		{ method: 'GET', url: job.statusUrl, qs: { logs: withLogs ? 1 : 0 }, kind: 'read', what: 'read the job status', expectObject: true },
 		context,
 	);
 	if (!isQueueStatus(answer.body)) {
-		throw jobError(ctx.getNode(), 'fal sent a job status this node does not understand', context);
+		// a proxy's or a captive portal's answer, say: nothing about the job, so read past it while waiting
+		throw jobError(fal.ctx.getNode(), 'fal sent a job status this node does not understand', context, undefined, { transient: true });
 	}
 	return answer.body;
 }
 
 /** The model's output once the job has ended. */
-export async function getResult(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number): Promise<IDataObject> {
+export async function getResult(fal: FalSession, job: QueueJob, itemIndex: number): Promise<IDataObject> {
 	const context: JobContext = { itemIndex, requestId: job.requestId };
 	const answer = await callFal<IDataObject>(
-		ctx,
+		fal,
 		{ method: 'GET', url: job.responseUrl, kind: 'read', what: 'read the job result', expectObject: true },
 		context,
 	);
 	if (!answer.body || typeof answer.body !== 'object') {
-		throw jobError(ctx.getNode(), 'fal sent a result this node does not understand', context);
+		throw jobError(fal.ctx.getNode(), 'fal sent a result this node does not understand', context);
 	}
 	return answer.body;
 }
@@ -144,13 +141,9 @@ const ANY_ERROR_STATUS = Array.from({ length: 200 }, (_, i) => 400 + i);
  * What fal says about a job that ended with an error: its result call answers the HTTP status and
  * fal's details (e.g. a 422 naming the input the model refused). Read once; never retried.
  */
-export async function getFailure(
-	ctx: IExecuteFunctions,
-	job: QueueJob,
-	itemIndex: number,
-): Promise<{ status: number; body: unknown }> {
+export async function getFailure(fal: FalSession, job: QueueJob, itemIndex: number): Promise<{ status: number; body: unknown }> {
 	const answer = await callFal<unknown>(
-		ctx,
+		fal,
 		{ method: 'GET', url: job.responseUrl, kind: 'once', what: 'read why the job failed', acceptStatus: ANY_ERROR_STATUS },
 		{ itemIndex, requestId: job.requestId },
 	);
@@ -171,23 +164,23 @@ const CANCEL_ANSWER_BY_STATUS: Record<number, CancelAnswer> = {
  * Asks fal to cancel a job. After n8n's Stop (which aborts every other call) it still goes out: that
  * is when a cancel matters most.
  */
-export async function cancelJob(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number, timeoutMs?: number): Promise<CancelAnswer> {
+export async function cancelJob(fal: FalSession, job: QueueJob, itemIndex: number, timeoutMs?: number): Promise<CancelAnswer> {
 	const call: FalCall = { method: 'PUT', url: job.cancelUrl, kind: 'read', what: 'cancel the job', acceptStatus: [400, 404], timeoutMs };
 	const context = { itemIndex, requestId: job.requestId };
-	const stopped = ctx.getExecutionCancelSignal()?.aborted === true;
+	const stopped = fal.signal?.aborted === true;
 	const answer = stopped
-		? await callFalAfterStop<{ status?: string }>(ctx, call, context)
-		: await callFal<{ status?: string }>(ctx, call, context);
+		? await callFalAfterStop<{ status?: string }>(fal.ctx, call, context)
+		: await callFal<{ status?: string }>(fal, call, context);
 	const said = answer.body?.status;
 	if (said === 'CANCELLATION_REQUESTED' || said === 'ALREADY_COMPLETED' || said === 'NOT_FOUND') return said;
 	return CANCEL_ANSWER_BY_STATUS[answer.status] ?? 'CANCELLATION_REQUESTED';
 }
 
 /** The generated video in a result, or an error that says the result was not understood. */
-export function videoOf(ctx: IExecuteFunctions, result: IDataObject, job: JobContext): FalFile {
+export function videoOf(fal: FalSession, result: IDataObject, job: JobContext): FalFile {
 	const video = result.video as FalFile | undefined;
 	if (!video || typeof video.url !== 'string' || !/^https?:\/\//i.test(video.url)) {
-		throw jobError(ctx.getNode(), 'fal finished the job but its result holds no video URL', job);
+		throw jobError(fal.ctx.getNode(), 'fal finished the job but its result holds no video URL', job);
 	}
 	return video;
 }

@@ -72,10 +72,13 @@ export function retryAfterMs(retryAfter: unknown): number | undefined {
 	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
-/** Exponential backoff with full jitter; a Retry-After header is honoured within the cap. */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfter?: unknown): number {
+/**
+ * Exponential backoff with full jitter. A Retry-After header is honoured as fal asks, up to `maxWaitMs`
+ * (the caller's own limit, e.g. the timeout), not the policy's cap.
+ */
+export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfter?: unknown, maxWaitMs = policy.maxDelayMs): number {
 	const asked = retryAfterMs(retryAfter);
-	if (asked !== undefined) return Math.min(asked, policy.maxDelayMs);
+	if (asked !== undefined) return Math.min(asked, Math.max(maxWaitMs, policy.maxDelayMs));
 	const ceiling = Math.min(policy.baseDelayMs * 2 ** attempt, policy.maxDelayMs);
 	return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }

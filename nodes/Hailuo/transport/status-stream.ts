@@ -1,31 +1,40 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
+import { sleepUnlessAborted } from './cancellation';
 import type { JobContext } from './errors';
 import { openFalStream } from './fal';
 import { isQueueStatus, type QueueJob, type QueueStatus } from './queue';
+import type { FalSession } from './session';
 import { readWithin, ReadGaveUp, type BodyStream, type Expiry } from './stream-reader';
 
 /**
  * fal's status stream (`…/requests/{id}/status/stream`, server-sent events): one status JSON per event,
  * the last one COMPLETED. The end of a job is seen the moment fal sends it. Anything else (refused,
- * dropped, silent) is reported as `broken` for the caller to fall back on polling.
+ * dropped, silent) is reported as `broken` for the caller to fall back on a status read.
  */
 
 export type StreamEnd =
 	| { ended: QueueStatus }
-	| { timedOut: QueueStatus | undefined }
-	| { broken: string; refused?: boolean; quiet?: boolean; last?: QueueStatus };
+	/** The deadline passed with the job still open; the caller looks once more before giving up. */
+	| { stalled: true }
+	| { broken: string; refused?: boolean; quiet?: boolean };
 
-// fal sends the job's current status as the first event; a stream that says nothing for this long is
-// not working (a proxy holding it, say).
+export interface StreamWatch {
+	/** When to give up on the job; it moves while the job (or its run) moves. */
+	deadline: () => number;
+	/** Every status seen, from an event or from the read below. */
+	onStatus: (status: QueueStatus) => void;
+	/** One status read (undefined when fal's answer could not be used). */
+	readStatus: () => Promise<QueueStatus | undefined>;
+}
+
+// fal's docs do not say that the stream starts with the job's current status: if nothing comes for this
+// long, one status read tells whether the job already ended, and the stream is kept open otherwise.
 const FIRST_EVENT_MS = 5_000;
-// After that, events come only when the status changes, so long quiet spells are normal; past this,
-// the caller checks the job once and opens a new stream.
+// Events come only when the status changes (with keep-alives between), so long quiet spells are normal;
+// past this without a byte, the caller checks the job once and opens a new stream.
 const QUIET_MS = 120_000;
 // n8n applies a request's timeout to every wait for data, not only to the connection: it must outlast
 // the quiet spells, which the reader's own limits bound.
 const REQUEST_TIMEOUT_MS = QUIET_MS + 10_000;
-
 /** Splits server-sent events out of the text received so far; returns the data of complete events. */
 function takeEvents(buffer: { text: string }): string[] {
 	const events: string[] = [];
@@ -52,14 +61,13 @@ function parseStatus(data: string): QueueStatus | undefined {
 }
 
 export async function watchStatusStream(
-	ctx: IExecuteFunctions,
+	fal: FalSession,
 	job: QueueJob,
 	itemIndex: number,
-	deadline: number,
+	watch: StreamWatch,
 ): Promise<StreamEnd> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
-	const signal = ctx.getExecutionCancelSignal();
-	const response = await openFalStream(ctx, `${job.statusUrl}/stream`, context, REQUEST_TIMEOUT_MS).catch(
+	const response = await openFalStream(fal, `${job.statusUrl}/stream`, context, REQUEST_TIMEOUT_MS).catch(
 		(error: Error) => error,
 	);
 	if (response instanceof Error) return { broken: response.message };
@@ -68,28 +76,53 @@ export async function watchStatusStream(
 		body.destroy();
 		return { broken: `HTTP ${response.statusCode}`, refused: true };
 	}
-	let last: QueueStatus | undefined;
+
+	// Ends the read: n8n's Stop, or the status read below finding the job ended.
+	const stop = new AbortController();
+	const onCancel = () => stop.abort();
+	fal.signal?.addEventListener('abort', onCancel, { once: true });
+	let heard = false;
+	let endedByRead: QueueStatus | undefined;
+	const firstCheck = (async () => {
+		await sleepUnlessAborted(FIRST_EVENT_MS, stop.signal);
+		if (heard || stop.signal.aborted) return;
+		const status = await watch.readStatus();
+		if (!status || stop.signal.aborted) return;
+		watch.onStatus(status);
+		if (status.status === 'COMPLETED') {
+			endedByRead = status;
+			stop.abort();
+		}
+	})();
+
 	const expiry: Expiry = (lastChunkAt) => {
-		const quietAt = lastChunkAt + (last ? QUIET_MS : FIRST_EVENT_MS);
+		const deadline = watch.deadline();
+		const quietAt = lastChunkAt + QUIET_MS;
 		return quietAt < deadline
-			? { at: quietAt, kind: 'quiet', message: last ? 'quiet for a long time' : 'silent' }
+			? { at: quietAt, kind: 'quiet', message: 'quiet for a long time' }
 			: { at: deadline, kind: 'deadline', message: 'deadline' };
 	};
 	const buffer = { text: '' };
 	try {
-		for await (const chunk of readWithin(body, expiry, signal)) {
+		for await (const chunk of readWithin(body, expiry, stop.signal)) {
 			buffer.text += chunk.toString('utf8');
 			for (const data of takeEvents(buffer)) {
 				const status = parseStatus(data);
 				if (!status) continue;
-				last = status;
+				heard = true;
+				watch.onStatus(status);
 				if (status.status === 'COMPLETED') return { ended: status };
 			}
 		}
-		return { broken: 'the stream ended before the job did', last };
+		return endedByRead ? { ended: endedByRead } : { broken: 'the stream ended before the job did' };
 	} catch (error) {
-		if (error instanceof ReadGaveUp && error.kind === 'deadline') return { timedOut: last };
-		const quiet = error instanceof ReadGaveUp && error.kind === 'quiet' && last !== undefined;
-		return { broken: error instanceof Error ? error.message : String(error), quiet, last };
+		if (endedByRead) return { ended: endedByRead };
+		if (error instanceof ReadGaveUp && error.kind === 'deadline') return { stalled: true };
+		const quiet = error instanceof ReadGaveUp && error.kind === 'quiet';
+		return { broken: error instanceof Error ? error.message : String(error), quiet };
+	} finally {
+		stop.abort();
+		fal.signal?.removeEventListener('abort', onCancel);
+		await firstCheck;
 	}
 }

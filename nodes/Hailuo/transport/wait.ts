@@ -1,19 +1,27 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { cancelledError, isCancelled, sleepUnlessAborted } from './cancellation';
-import { jobError, type JobContext } from './errors';
+import { asJobError, isTransient, jobError, type JobContext } from './errors';
+import { JobProgress, type RunProgress } from './progress';
 import { cancelJob, getStatus, type CancelAnswer, type QueueJob, type QueueStatus } from './queue';
+import type { FalSession } from './session';
 import { watchStatusStream } from './status-stream';
 
 /**
  * Waiting for a fal job to end. Callers only know `waitForJob`; how the end is noticed (fal's status
- * stream, with polling as the fallback) stays in this module. A job is never left behind: when n8n's Stop or the node's timeout ends the wait, the job is
- * cancelled on fal (best effort) and the error says what fal answered.
+ * stream, with status reads as the fallback) stays in this module. Only a terminal answer ends a job:
+ * anything odd on the way (an answer that is no status, a read error, a dropped stream) is read past
+ * until the job stalls. A job is never left behind: when n8n's Stop or a stall ends the wait, the job
+ * is cancelled on fal (best effort) and the error says what fal answered.
  */
 
 export interface WaitOptions {
-	/** Give up after this long; the job is then cancelled on fal. */
+	/** How long the job may go without moving (see progress.ts); then it is cancelled on fal. */
 	timeoutMs: number;
+	/** The job's queue position when it was submitted. */
+	queuePosition?: number;
+	/** The run the job belongs to: while its other jobs move, a queued job is not stalled. */
+	runProgress?: RunProgress;
+	/** Cancels the job after n8n's Stop, in words; shared with the run, so that a job is cancelled once. */
+	cancelOnStop?: () => Promise<string>;
 }
 
 // Short at first so that quick jobs are seen quickly, then backing off so that a ten-minute generation
@@ -31,9 +39,9 @@ const CANCEL_OUTCOME: Record<CancelAnswer, string> = {
 };
 
 /** Asks fal to cancel, and says in words what happened; never throws. */
-export async function cancelBestEffort(ctx: IExecuteFunctions, job: QueueJob, itemIndex: number): Promise<{ answer?: CancelAnswer; words: string }> {
+export async function cancelBestEffort(fal: FalSession, job: QueueJob, itemIndex: number): Promise<{ answer?: CancelAnswer; words: string }> {
 	try {
-		const answer = await cancelJob(ctx, job, itemIndex, CANCEL_TIMEOUT_MS);
+		const answer = await cancelJob(fal, job, itemIndex, CANCEL_TIMEOUT_MS);
 		return { answer, words: CANCEL_OUTCOME[answer] };
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
@@ -41,44 +49,64 @@ export async function cancelBestEffort(ctx: IExecuteFunctions, job: QueueJob, it
 	}
 }
 
-/** How a wait ended: the job's final status, or the deadline passed while it was in `timedOut`. */
-type WaitEnd = { ended: QueueStatus } | { timedOut: string };
+/** How a wait ended: the job's final status, or it stalled (with the last fault read past, if any). */
+type WaitEnd = { ended: QueueStatus } | { stalled: string; problem?: string };
 
-// After this many refusals the stream is not tried again for this job: polling only.
+// After this many refusals the stream is not tried again for this job: status reads only.
 const MAX_STREAM_REFUSALS = 3;
 
 /**
- * Follows the job on fal's status stream; when the stream is refused, drops or goes silent, checks the
+ * Follows the job on fal's status stream; when the stream is refused, drops or goes quiet, checks the
  * job with one status read (it may have ended meanwhile), backs off like polling, and opens the stream
- * again. Ends when the job ends or the deadline passes.
+ * again. Ends when the job ends, or when it has not moved for the timeout.
  */
 async function watchUntilEnded(
-	ctx: IExecuteFunctions,
+	fal: FalSession,
 	job: QueueJob,
 	itemIndex: number,
-	deadline: number,
-	signal: AbortSignal | undefined,
+	progress: JobProgress,
+	timeoutMs: number,
 	useStream = true,
 ): Promise<WaitEnd> {
+	const { signal } = fal;
+	const stopped = () => cancelledError(fal.ctx, { itemIndex, requestId: job.requestId });
+	const deadline = () => progress.deadline(timeoutMs);
+	let problem: string | undefined;
+	// A status read that reads past passing faults: they say nothing about the job.
+	const readStatus = async (): Promise<QueueStatus | undefined> => {
+		try {
+			const status = await getStatus(fal, job, itemIndex);
+			progress.note(status);
+			return status;
+		} catch (error) {
+			if (isCancelled(signal) || !isTransient(error)) throw asJobError(fal.ctx.getNode(), error, { itemIndex, requestId: job.requestId });
+			problem = error instanceof Error ? error.message : String(error);
+			return undefined;
+		}
+	};
 	let interval = FIRST_POLL_MS;
 	let refusals = useStream ? 0 : MAX_STREAM_REFUSALS;
 	for (;;) {
-		let quiet = false;
+		let again = false;
 		if (refusals < MAX_STREAM_REFUSALS) {
-			const end = await watchStatusStream(ctx, job, itemIndex, deadline);
-			if (isCancelled(signal)) throw cancelledError(ctx, { itemIndex, requestId: job.requestId });
+			const end = await watchStatusStream(fal, job, itemIndex, {
+				deadline,
+				onStatus: (status) => progress.note(status),
+				readStatus: async () => await readStatus().catch(() => undefined),
+			});
+			if (isCancelled(signal)) throw stopped();
 			if ('ended' in end) return end;
-			if ('timedOut' in end) return { timedOut: end.timedOut?.status ?? 'IN_QUEUE' };
-			if (end.refused) refusals++;
-			quiet = end.quiet === true;
+			if ('broken' in end && end.refused) refusals++;
+			// a quiet stream, or a deadline that may have moved on: look now rather than after a pause
+			again = 'stalled' in end || end.quiet === true;
 		}
-		const status = await getStatus(ctx, job, itemIndex);
-		if (status.status === 'COMPLETED') return { ended: status };
-		const left = deadline - Date.now();
-		if (left <= 0) return { timedOut: status.status };
-		if (quiet) continue;
+		const status = await readStatus();
+		if (status?.status === 'COMPLETED') return { ended: status };
+		const left = deadline() - Date.now();
+		if (left <= 0) return { stalled: progress.state, problem };
+		if (again) continue;
 		await sleepUnlessAborted(Math.min(interval, left), signal);
-		if (isCancelled(signal)) throw cancelledError(ctx, { itemIndex, requestId: job.requestId });
+		if (isCancelled(signal)) throw stopped();
 		interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
 	}
 }
@@ -86,49 +114,47 @@ async function watchUntilEnded(
 // After fal accepts a cancel, the runner is only asked to stop: look a little longer for the end.
 const END_AFTER_CANCEL_MS = 30_000;
 
-async function endAfterCancel(
-	ctx: IExecuteFunctions,
-	job: QueueJob,
-	itemIndex: number,
-	signal: AbortSignal | undefined,
-): Promise<QueueStatus | undefined> {
+async function endAfterCancel(fal: FalSession, job: QueueJob, itemIndex: number): Promise<QueueStatus | undefined> {
 	try {
-		const end = await watchUntilEnded(ctx, job, itemIndex, Date.now() + END_AFTER_CANCEL_MS, signal, false);
+		const progress = new JobProgress(undefined);
+		const end = await watchUntilEnded(fal, job, itemIndex, progress, END_AFTER_CANCEL_MS, false);
 		return 'ended' in end ? end.ended : undefined;
 	} catch {
 		return undefined;
 	}
 }
 
-export async function waitForJob(
-	ctx: IExecuteFunctions,
-	job: QueueJob,
-	itemIndex: number,
-	options: WaitOptions,
-): Promise<QueueStatus> {
+function inWords(ms: number): string {
+	return ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 6_000) / 10} min`;
+}
+
+export async function waitForJob(fal: FalSession, job: QueueJob, itemIndex: number, options: WaitOptions): Promise<QueueStatus> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
-	const signal = ctx.getExecutionCancelSignal();
+	const progress = new JobProgress(options.queuePosition, options.runProgress);
 	// Every error of the wait is already an n8n error naming the job; Stop also cancels the job.
-	const end = await watchUntilEnded(ctx, job, itemIndex, Date.now() + options.timeoutMs, signal).catch(
-		(error: unknown) => ({ failed: error }),
-	);
+	const end = await watchUntilEnded(fal, job, itemIndex, progress, options.timeoutMs).catch((error: unknown) => ({
+		failed: error,
+	}));
 	if ('failed' in end) {
-		if (!isCancelled(signal)) throw end.failed;
-		const { words } = await cancelBestEffort(ctx, job, itemIndex);
-		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, words);
+		if (!isCancelled(fal.signal)) throw end.failed;
+		const words = options.cancelOnStop ? await options.cancelOnStop() : (await cancelBestEffort(fal, job, itemIndex)).words;
+		throw cancelledError(fal.ctx, { itemIndex, requestId: job.requestId }, words);
 	}
 	if ('ended' in end) return end.ended;
 
-	const { answer, words } = await cancelBestEffort(ctx, job, itemIndex);
+	const { answer, words } = await cancelBestEffort(fal, job, itemIndex);
 	// A job that ends anyway (it finished as time ran out, or its runner did not stop) is paid for,
 	// so it is delivered rather than dropped.
-	const ended = answer === undefined ? undefined : await endAfterCancel(ctx, job, itemIndex, signal);
+	const ended = answer === undefined ? undefined : await endAfterCancel(fal, job, itemIndex);
 	if (ended && (!ended.error || answer === 'ALREADY_COMPLETED')) return ended;
-	const limit = options.timeoutMs < 60_000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${Math.round(options.timeoutMs / 6_000) / 10} min`;
+	const limit = inWords(options.timeoutMs);
+	const stall = end.stalled === 'IN_QUEUE' ? `waited ${limit} in fal's queue with nothing moving` : `ran ${limit} without finishing`;
+	const lastProblem = end.problem ? ` The last answer that could not be used: ${end.problem}.` : '';
 	throw jobError(
-		ctx.getNode(),
-		`The video was not ready within ${limit} (last status ${end.timedOut}); ${words}`,
+		fal.ctx.getNode(),
+		`The video was not ready: the job ${stall} (last status ${end.stalled}); ${words}`,
 		{ ...context, mayStillRun: !ended },
-		'Raise Options → Timeout (Minutes) if generations often take longer.',
+		`Raise Options → Timeout (Minutes) if generations often take longer.${lastProblem}`,
+		{ jobCancelled: !!ended },
 	);
 }
