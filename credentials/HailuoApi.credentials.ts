@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { FAL_API_ORIGIN, PRICING_PATH, PRICING_QUERY } from '../nodes/Hailuo/transport/hosts';
+import { FAL_STORAGE_ORIGIN, KEY_CHECK } from '../nodes/Hailuo/transport/hosts';
 
 export class HailuoApi implements ICredentialType {
 	name = 'hailuoApi';
@@ -50,14 +50,12 @@ export class HailuoApi implements ICredentialType {
 		},
 	};
 
-	// The pricing call needs a valid key (401 otherwise) and costs nothing; fal's model catalogue would
-	// answer 200 to a wrong key.
+	// See KEY_CHECK: any valid key passes (fal's default API scope as well as ADMIN), a wrong one gets 401,
+	// and nothing is paid for or stored.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ $credentials.baseUrl ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "${FAL_API_ORIGIN}" }}`,
-			url: PRICING_PATH,
-			qs: PRICING_QUERY,
-			method: 'GET',
+			baseURL: `={{ $credentials.baseUrl ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "${FAL_STORAGE_ORIGIN}" }}`,
+			...KEY_CHECK,
 		},
 	};
 }

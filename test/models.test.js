@@ -87,8 +87,8 @@ describe('the spending guard', () => {
 		expect(emu().stats().accepted).toBe(0);
 	});
 
-	test('at the limit exactly, the run goes ahead', async () => {
-		const run = await session.run({ items: three, parameters: guarded(0.84) });
+	test('at the limit exactly, the run goes ahead (an ADMIN key reads fal\'s price)', async () => {
+		const run = await session.run({ items: three, parameters: guarded(0.84), apiKey: session.ADMIN_KEY });
 		expect(run.status).toBe('success');
 		expect(submits()).toHaveLength(3);
 		expect(run.output('Hailuo Video')[0].json).toMatchObject({ costUsd: 0.28, priceSource: 'fal pricing API' });
@@ -111,13 +111,20 @@ describe('the spending guard', () => {
 	test('fal\'s live price for this account is used where the key can read it', async () => {
 		const endpoint = 'fal-ai/minimax/hailuo-2.3/standard/image-to-video';
 		emu().fault({ route: 'pricing', status: 200, body: { prices: [{ endpoint_id: endpoint, unit_price: 0.2, unit: 'video', currency: 'USD' }], has_more: false } });
-		const run = await session.run({ items: three, parameters: guarded(0.59) });
+		const run = await session.run({ items: three, parameters: guarded(0.59), apiKey: session.ADMIN_KEY });
 		expect(run.error.message).toBe('3 videos would cost USD 0.60, over the limit of USD 0.59');
+	});
+
+	test('with an API-scope key (fal\'s default) the pricing call is refused: the list price, and the output says so', async () => {
+		const run = await session.run({ items: three.slice(0, 1), parameters: guarded(1) });
+		expect(run.status).toBe('success');
+		expect(session.calls('pricing').map((c) => c.status)).toEqual([403]);
+		expect(run.output('Hailuo Video')[0].json).toMatchObject({ costUsd: 0.28, priceSource: 'list price' });
 	});
 
 	test('when the pricing call fails, the list price is used and said so', async () => {
 		emu().fault({ route: 'pricing', status: 500 });
-		const run = await session.run({ items: three.slice(0, 1), parameters: guarded(1) });
+		const run = await session.run({ items: three.slice(0, 1), parameters: guarded(1), apiKey: session.ADMIN_KEY });
 		expect(run.status).toBe('success');
 		expect(run.output('Hailuo Video')[0].json).toMatchObject({ costUsd: 0.28, priceSource: 'list price' });
 		expect(session.calls('pricing')).toHaveLength(1);

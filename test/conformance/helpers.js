@@ -10,6 +10,8 @@ const { createFalClient } = require('@fal-ai/client');
 
 const ENDPOINT = 'fal-ai/minimax/hailuo-2.3/standard/image-to-video';
 const KEY = 'test-key';
+/** A second key, of ADMIN scope (fal's pricing call asks for one). */
+const ADMIN_KEY = 'test-admin-key';
 const FAL_ORIGINS = ['https://queue.fal.run', 'https://rest.fal.ai', 'https://api.fal.ai', 'https://fal.run'];
 const FIXTURES = path.join(__dirname, '..', 'emulator', 'fixtures');
 const PNG = fs.readFileSync(path.join(FIXTURES, 'frame.png'));
@@ -145,6 +147,6 @@ async function startReceiver(answers = []) {
 }
 
 module.exports = {
-  ENDPOINT, KEY, PNG, JPG, MP4, UUID, falClientFor, auth, jsonHeaders, goodInput, sleep, submitDirect, waitFor, waitEnded,
+  ENDPOINT, KEY, ADMIN_KEY, PNG, JPG, MP4, UUID, falClientFor, auth, jsonHeaders, goodInput, sleep, submitDirect, waitFor, waitEnded,
   waitStatus, isEnded, mp4Boxes, parseSse, readAtLeast, startReceiver,
 };

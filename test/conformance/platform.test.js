@@ -3,12 +3,15 @@
 
 const { startEmulator, ENDPOINTS } = require('../emulator');
 const { endpoint, validateInput, priceFor } = require('../emulator/schema');
-const { ENDPOINT, auth } = require('./helpers');
+const { ENDPOINT, ADMIN_KEY, auth } = require('./helpers');
 
-test('platform API: pricing needs the key; the catalogue answers anyone', async () => {
-  const emu = await startEmulator();
+test('platform API: pricing needs an ADMIN key (an API key gets 403); the catalogue answers anyone', async () => {
+  const emu = await startEmulator({ adminKey: ADMIN_KEY });
   try {
-    const pricing = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth() });
+    const apiScope = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth() });
+    expect(apiScope.status).toBe(403);
+    expect(await apiScope.json()).toEqual({ detail: expect.stringMatching(/ADMIN/) });
+    const pricing = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth(ADMIN_KEY) });
     expect(pricing.status).toBe(200);
     expect(await pricing.json()).toEqual({
       prices: [{ endpoint_id: ENDPOINT, unit_price: 0.28, unit: 'video', currency: 'USD' }],
@@ -24,7 +27,7 @@ test('platform API: pricing needs the key; the catalogue answers anyone', async 
       { endpoint_id: ENDPOINT, metadata: expect.objectContaining({ display_name: 'MiniMax Hailuo 2.3 Standard Image to Video', category: 'image-to-video', status: 'active' }) },
     ]);
     expect((await fetch(`${emu.url}/v1/models?limit=1`)).status).toBe(200);
-    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=fal-ai/none`, { headers: auth() })).status).toBe(404);
+    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=fal-ai/none`, { headers: auth(ADMIN_KEY) })).status).toBe(404);
   } finally {
     await emu.close();
   }

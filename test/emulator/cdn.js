@@ -62,6 +62,14 @@ async function handleCdn(ctx) {
   ctx.setRequestId(job.requestId);
   const { video, stats, options, timers } = ctx.emu;
   const f = ctx.fault;
+  if (f && f.endAfterBytes !== undefined && ctx.req.method === 'GET') {
+    ctx.call.fault = 'ended';
+    stats.downloads += 1;
+    ctx.res.writeHead(200, { 'content-type': 'video/mp4', 'transfer-encoding': 'chunked' });
+    for await (const chunk of video.read(0, Math.min(video.size, f.endAfterBytes) - 1)) ctx.res.write(chunk);
+    ctx.res.end();
+    return;
+  }
   await serveBytes(ctx.req, ctx.res, {
     size: video.size,
     contentType: 'video/mp4',

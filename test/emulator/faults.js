@@ -18,6 +18,9 @@
  * @property {number} [cutAfterBytes] cdn/file/sample/stream: send the headers and this many body bytes, then destroy the socket
  * @property {number} [stallAfterBytes] cdn/file/sample/stream: send the headers and this many body bytes, then nothing
  *   more, the socket left open (until the client gives up or the emulator closes)
+ * @property {number} [endAfterBytes] cdn only: answer without a Content-Length (chunked) and end the body cleanly
+ *   after this many bytes (a proxy that shortens the file without saying so)
+ * @property {boolean} [withoutFileSize]  result only: the answer's file has no file_size
  * @property {boolean} [silent]      stream only: answer 200 with SSE headers and never send an event
  * @property {boolean} [duplicate]   webhook only: deliver the same body twice
  */
@@ -53,6 +56,10 @@ function normalize(spec) {
     if (!(Number.isInteger(s[k]) && s[k] >= 0)) throw new TypeError(`${k} must be an integer >= 0`);
   }
   if (s.silent && s.route !== 'stream') throw new TypeError('silent applies to route "stream" only');
+  if (s.endAfterBytes !== undefined && (s.route !== 'cdn' || !(Number.isInteger(s.endAfterBytes) && s.endAfterBytes >= 0))) {
+    throw new TypeError('endAfterBytes applies to route "cdn" only, as an integer >= 0');
+  }
+  if (s.withoutFileSize && s.route !== 'result') throw new TypeError('withoutFileSize applies to route "result" only');
   if (s.duplicate && s.route !== 'webhook') throw new TypeError('duplicate applies to route "webhook" only');
   if (s.route === 'webhook') {
     const extra = Object.keys(s).filter((k) => !WEBHOOK_KEYS.has(k));

@@ -5,7 +5,11 @@
 
 /**
  * @typedef {object} EmulatorOptions
- * @property {string} [apiKey]       the only key accepted (Authorization: Key <apiKey>); default 'test-key'
+ * @property {string} [apiKey]       a key of API scope (fal's default scope: models, queue, storage; not the
+ *   platform's admin calls); default 'test-key'
+ * @property {string} [adminKey]     a second accepted key, of ADMIN scope (also the pricing call); default none
+ * @property {'on-change' | 'at-once'} [streamFirstEvent]  whether the status stream starts with the job's current
+ *   status ('at-once') or sends only changes ('on-change', the default: fal's docs do not promise a first event)
  * @property {number} [port]         0 = a random free port (default); the host is always 127.0.0.1
  * @property {number} [queueMs]      least time a job stays IN_QUEUE (default 50)
  * @property {number} [progressMs]   time a job stays IN_PROGRESS, from its start (default 150; never before the
@@ -45,12 +49,14 @@ function oneOf(v, name, allowed) {
 
 /** @param {EmulatorOptions} opts @returns {ResolvedOptions} */
 function resolveOptions(opts) {
-  const known = new Set(['apiKey', 'port', 'queueMs', 'progressMs', 'cancelMs', 'inProgressCancel', 'concurrency',
+  const known = new Set(['apiKey', 'adminKey', 'streamFirstEvent', 'port', 'queueMs', 'progressMs', 'cancelMs', 'inProgressCancel', 'concurrency',
     'videoBytes', 'cdnBytesPerSec', 'latencyMs', 'imageFetchTimeoutMs', 'webhookRetryMs', 'validation']);
   const unknown = Object.keys(opts).filter((k) => !known.has(k));
   if (unknown.length) throw new TypeError(`unknown emulator option ${unknown.join(', ')}`);
   const o = {
     apiKey: opts.apiKey === undefined ? 'test-key' : opts.apiKey,
+    adminKey: opts.adminKey === undefined ? '' : opts.adminKey,
+    streamFirstEvent: oneOf(opts.streamFirstEvent, 'streamFirstEvent', /** @type {const} */ (['on-change', 'at-once'])),
     port: nonNegative(opts.port, 'port', 0),
     queueMs: nonNegative(opts.queueMs, 'queueMs', 50),
     progressMs: nonNegative(opts.progressMs, 'progressMs', 150),
@@ -65,6 +71,7 @@ function resolveOptions(opts) {
     validation: oneOf(opts.validation, 'validation', /** @type {const} */ (['submit', 'runner'])),
   };
   if (!o.apiKey || typeof o.apiKey !== 'string') throw new TypeError('apiKey must be a non-empty string');
+  if (typeof o.adminKey !== 'string' || o.adminKey === o.apiKey) throw new TypeError('adminKey must be a string other than apiKey');
   if (!Number.isInteger(o.concurrency)) throw new TypeError('concurrency must be an integer >= 0');
   return o;
 }

@@ -147,7 +147,9 @@ function handleStream(ctx) {
     if (j.status !== last) send(j);
   });
   res.on('close', () => unsubscribe());
-  send(job);
+  // 'on-change' (the default): fal's docs do not promise that the stream starts with the current status
+  if (ctx.emu.options.streamFirstEvent === 'at-once' || queue.isEnded(job)) send(job);
+  else last = job.status;
 }
 
 /**
@@ -158,6 +160,13 @@ function handleResult(ctx) {
   const job = findJob(ctx, { detail: 'Request not found' });
   if (!job) return;
   const { http, body, errorType } = resultView(ctx.emu.queue, job);
+  if (ctx.fault?.withoutFileSize && http === 200) {
+    ctx.call.fault = 'withoutFileSize';
+    const file = Object.values(/** @type {Record<string, Record<string, unknown>>} */ (body))[0];
+    const { file_size: _, ...rest } = file;
+    sendJson(ctx.res, http, { [Object.keys(/** @type {object} */ (body))[0]]: rest });
+    return;
+  }
   /** @type {Record<string, string>} */
   const headers = {};
   if (errorType && http !== 422) headers['x-fal-error-type'] = errorType;

@@ -76,7 +76,8 @@ function generationMs(job, dflt) {
  * @property {number} uploads
  * @property {number} downloads     CDN GETs (video downloads, resumed ones included)
  * @property {number} rangeDownloads  CDN GETs answered 206 (a Range request: a resume)
- * @property {number} duplicates    jobs whose endpoint and input equal an earlier job's
+ * @property {number} duplicates    jobs whose endpoint and input equal an earlier job's that had not failed or been
+ *   cancelled (a second bill for one video; submitting again after a failure is a retry, not a duplicate)
  * @property {number} billed        jobs billed (a video produced)
  * @property {number} billedUsd     their total price
  * @property {number} inFlight      jobs not ended now (also shown as `running`)
@@ -129,8 +130,8 @@ class JobQueue {
     this.jobs = new Map();
     /** @type {Map<string, JobInternals>} */
     this.internals = new Map();
-    /** @type {Set<string>} */
-    this.seenInputs = new Set();
+    /** @type {Map<string, Job[]>} endpoint + input → the jobs submitted with it */
+    this.seenInputs = new Map();
     this.stopped = false; // set by close()
   }
 
@@ -142,8 +143,8 @@ class JobQueue {
   submit(ep, input, meta = {}) {
     const { stats } = this.opts;
     const key = `${ep.id}\n${stableStringify(input)}`;
-    if (this.seenInputs.has(key)) stats.duplicates += 1;
-    this.seenInputs.add(key);
+    const earlier = this.seenInputs.get(key) || [];
+    if (earlier.some((j) => !j.error)) stats.duplicates += 1;
     /** @type {Job} */
     const job = {
       requestId: randomUUID(),
@@ -158,6 +159,7 @@ class JobQueue {
       billed: false,
     };
     if (meta.webhookUrl) job.webhookUrl = meta.webhookUrl;
+    this.seenInputs.set(key, [...earlier, job]);
     this.jobs.set(job.requestId, job);
     this.internals.set(job.requestId, {
       ep, timer: undefined, listeners: new Set(), logs: [], resultError: undefined, ready: false, stopping: false,

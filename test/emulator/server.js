@@ -36,6 +36,7 @@ const { handleAdmin } = require('./admin');
  * @property {Record<string, string>} headers  lower-case; Authorization redacted to 'Key ***'
  * @property {number} at       arrival time (ms)
  * @property {'missing' | 'invalid' | 'ok'} [auth]  for routes that need a key
+ * @property {'API' | 'ADMIN'} [keyScope]  the scope of the key that was accepted
  * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'lateAnswer' | 'cut' | 'stall' | 'silent' when a fault
  *   hit this call
  * @property {true} [runner]   made by the model's runner reading an input file (not by the client)
@@ -124,7 +125,7 @@ async function handle(emu, req, res) {
     query: Object.fromEntries(url.searchParams),
     status: 0,
     body: undefined,
-    headers: redactHeaders(req.headers, emu.apiKey),
+    headers: redactHeaders(req.headers, [emu.apiKey, emu.options.adminKey]),
     at: Date.now(),
   };
   if (req.headers[RUNNER_HEADER]) call.runner = true;
@@ -177,10 +178,19 @@ async function handle(emu, req, res) {
 
     if (AUTH_ROUTES.has(route)) {
       const header = req.headers.authorization;
-      const auth = checkAuth(header, emu.apiKey);
+      const auth = checkAuth(header, { apiKey: emu.apiKey, adminKey: emu.options.adminKey });
       call.auth = auth.ok ? 'ok' : header ? 'invalid' : 'missing';
       if (!auth.ok) {
+        // fal's docs do not say that a refused key gets a request id: the stricter reading is that it does not
+        res.removeHeader('x-fal-request-id');
+        delete call.requestId;
         sendJson(res, 401, { detail: auth.detail });
+        return;
+      }
+      call.keyScope = auth.scope;
+      // fal's API reference asks an ADMIN key of the platform's pricing call; API keys (the default) are refused
+      if (route === 'pricing' && auth.scope !== 'ADMIN') {
+        sendJson(res, 403, { detail: 'This endpoint requires an API key with ADMIN scope' });
         return;
       }
     }

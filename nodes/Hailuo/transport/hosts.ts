@@ -8,10 +8,20 @@ export const FAL_API_ORIGIN = 'https://api.fal.ai';
 
 export const CREDENTIAL_TYPE = 'hailuoApi';
 
-/** fal's pricing call: free, but it needs a valid key, so the credential test uses it. */
+/** fal's pricing call: free, but fal's API reference asks for an ADMIN-scope key (fal's keys are API scope by default). */
 export const PRICING_PATH = '/v1/models/pricing';
-export const PRICING_QUERY = {
-	endpoint_id: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
+
+/**
+ * The credential test: the first step of fal's storage upload, as fal's own client sends it. Every valid key
+ * may upload inputs, whatever its scope, so a valid key gets an upload URL and a wrong one 401; nothing is
+ * uploaded to it, billed or kept. fal's model catalogue answers a wrong key 200, and its pricing call may
+ * refuse API-scope keys, so neither can tell a good key from a bad one.
+ */
+export const KEY_CHECK = {
+	url: '/storage/upload/initiate',
+	method: 'POST' as const,
+	qs: { storage_type: 'fal-cdn-v3' },
+	body: { content_type: 'text/plain', file_name: 'n8n-credential-test.txt' },
 };
 
 export interface FalOrigins {
