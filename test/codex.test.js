@@ -37,16 +37,6 @@ function browseLists(codex) {
  */
 const BROWSABLE = ['*', 'Agents', 'Chains', 'Miscellaneous', 'Helpers', 'Data Transformation', 'Flow', 'Files', 'Human in the Loop'];
 
-/** The editor's search keeps an item when the term is a subsequence of its display name or one of its aliases. */
-function editorSearchMatches(term, description) {
-	const isSubsequence = (t, s) => {
-		let i = 0;
-		for (const ch of s.toLowerCase()) if (ch === t[i]?.toLowerCase()) i++;
-		return t.length > 0 && i === t.length;
-	};
-	return [description.displayName, ...(description.codex?.alias ?? [])].some((s) => isSubsequence(term, s));
-}
-
 /** The node's description with the codex n8n's package loader attaches (it drops a codex it cannot read). */
 async function loadAsN8nDoes() {
 	const loader = new PackageDirectoryLoader(ROOT);
@@ -92,8 +82,8 @@ test('the node is listed in a category when browsing the nodes panel', () => {
 	expect(description.usableAsTool).toBe(true);
 });
 
-test.each(SEARCH_TERMS)('the aliases cover the search "%s"', (term) => {
+// The search itself is the editor's: test/browser/nodes-panel.js types each term into the real nodes panel.
+test.each(SEARCH_TERMS)('an alias holds the search "%s", as n8n\'s loader reads the codex', (term) => {
 	const aliases = (codex.alias ?? []).map((a) => a.toLowerCase());
 	expect(aliases.some((a) => a.includes(term.toLowerCase()))).toBe(true);
-	expect(editorSearchMatches(term, description)).toBe(true);
 });

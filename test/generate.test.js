@@ -257,8 +257,10 @@ describe('Generate, transient faults', () => {
 	});
 
 	test('the API key never appears in the output, errors or the emulator\'s record', async () => {
-		emu.fault({ route: 'status', status: 500 });
+		// the stream refused, so that the status read happens and meets the 500
+		emu.fault([{ route: 'stream', status: 405, times: 10 }, { route: 'status', status: 500 }]);
 		const runs = [await generate(), await generate({ parameters: urlParameters({ prompt: '[emulator:fail]' }) })];
+		expect(emu.calls.some((c) => c.route === 'status' && c.status === 500)).toBe(true);
 		for (const run of runs) expect(visible(run)).not.toContain(API_KEY);
 		expect(JSON.stringify(emu.calls)).not.toContain(API_KEY);
 	});

@@ -28,7 +28,8 @@ describe('an image URL is read (its first bytes) before submitting', () => {
 		expect(run.error.message).toMatch(/\(item 0\)$/);
 		expect(submits()).toHaveLength(0);
 		// a small ranged read, not the whole file
-		const read = session.calls('sample');
+		const read = session.calls('sample').filter((c) => !c.runner);
+		expect(read.length).toBeGreaterThan(0);
 		expect(read.every((c) => c.headers.range === 'bytes=0-262143')).toBe(true);
 	});
 

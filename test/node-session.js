@@ -48,11 +48,12 @@ function useNodeSession(options = {}) {
 		/**
 		 * Runs Start → Fixture Items → Hailuo Video in n8n's engine.
 		 * @param {{ parameters?: Record<string, unknown>, items?: object[], continueOnFail?: boolean, apiKey?: string,
-		 *   baseUrl?: string, onStarted?: (cancel: () => void) => void }} [spec]
+		 *   baseUrl?: string, onStarted?: (cancel: () => void) => void,
+		 *   settings?: { retryOnFail?: boolean, maxTries?: number, waitBetweenTries?: number }, thenHoldMs?: number }} [spec]
 		 */
 		async run(spec = {}) {
-			const { parameters = session.urlParameters(), items, continueOnFail, apiKey, baseUrl, onStarted } = spec;
-			return await runWorkflow(hailuoWorkflow({ parameters, items, continueOnFail }), {
+			const { parameters = session.urlParameters(), items, continueOnFail, apiKey, baseUrl, onStarted, settings, thenHoldMs } = spec;
+			return await runWorkflow(hailuoWorkflow({ parameters, items, continueOnFail, settings, thenHoldMs }), {
 				credentials: session.credentials(apiKey, baseUrl),
 				onStarted,
 			});

@@ -7,9 +7,12 @@
  * @param {Array<object>} [spec.items] fixture items: { json, binary?: { field: { path, mimeType?, fileName? } } }
  * @param {Record<string, unknown>} spec.parameters the Hailuo node's parameters
  * @param {boolean} [spec.continueOnFail] the node's "On Error: Continue" setting
+ * @param {{ retryOnFail?: boolean, maxTries?: number, waitBetweenTries?: number }} [spec.settings] the node's
+ *   settings tab (Retry On Fail)
+ * @param {number} [spec.thenHoldMs] a next step after the Hailuo node that takes this long (a "Hold" node)
  */
-function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = false }) {
-	return {
+function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = false, settings = {}, thenHoldMs }) {
+	const workflow = {
 		name: 'Hailuo test',
 		nodes: [
 			{ id: 'n1', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: {} },
@@ -30,6 +33,7 @@ function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = f
 				parameters: { operation: 'generate', ...parameters },
 				credentials: { hailuoApi: { id: 'cred-1', name: 'Hailuo (emulator)' } },
 				...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+				...settings,
 			},
 		],
 		connections: {
@@ -37,6 +41,11 @@ function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = f
 			'Fixture Items': { main: [[{ node: 'Hailuo Video', type: 'main', index: 0 }]] },
 		},
 	};
+	if (thenHoldMs !== undefined) {
+		workflow.nodes.push({ id: 'n4', name: 'Hold', type: 'test.hold', typeVersion: 1, position: [600, 0], parameters: /** @type {any} */ ({ ms: thenHoldMs }) });
+		/** @type {any} */ (workflow.connections)['Hailuo Video'] = { main: [[{ node: 'Hold', type: 'main', index: 0 }]] };
+	}
+	return workflow;
 }
 
 module.exports = { hailuoWorkflow };

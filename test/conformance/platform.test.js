@@ -66,3 +66,18 @@ describe('the endpoint table: one row per endpoint, with its own fields, duratio
     expect(() => endpoint({ ...base, fields: ['prompt'], durations: ['5'], prices: { 6: 1 } })).toThrow(/no price for 5/);
   });
 });
+
+test('the endpoint table is strict per model: an image sent to a text-to-video model is a 422 extra_forbidden', async () => {
+  const emu = await startEmulator();
+  try {
+    const response = await fetch(`${emu.url}/fal-ai/minimax/hailuo-2.3/pro/text-to-video`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x', image_url: `${emu.url}/_samples/frame.jpg` }),
+    });
+    expect(response.status).toBe(422);
+    expect((await response.json()).detail[0]).toMatchObject({ type: 'extra_forbidden', loc: ['body', 'image_url'] });
+  } finally {
+    await emu.close();
+  }
+});

@@ -129,6 +129,7 @@ async function startEmulator(opts = {}) {
     cancelMs: options.cancelMs,
     inProgressCancel: options.inProgressCancel,
     concurrency: options.concurrency,
+    reportQueuePosition: options.reportQueuePosition,
     baseUrl: () => state.baseUrl,
     videoSize: () => video.size,
     prepare: (job, ep, signal) => prepareJob(ep, job.input, {

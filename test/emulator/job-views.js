@@ -37,7 +37,8 @@ function urls(queue, job) {
 
 /** The submit answer. @param {JobQueue} queue @param {Job} job */
 function submitView(queue, job) {
-  return { status: 'IN_QUEUE', request_id: job.requestId, ...urls(queue, job), queue_position: queuePosition(queue, job) };
+  const position = queue.opts.reportQueuePosition ? { queue_position: queuePosition(queue, job) } : {};
+  return { status: 'IN_QUEUE', request_id: job.requestId, ...urls(queue, job), ...position };
 }
 
 /**
@@ -56,7 +57,7 @@ function statusView(queue, job, opt) {
     ...urls(queue, job),
     logs: opt.logs ? inner.logs.slice(opt.logsFrom || 0) : null,
   };
-  if (job.status === 'IN_QUEUE') body.queue_position = queuePosition(queue, job);
+  if (job.status === 'IN_QUEUE' && queue.opts.reportQueuePosition) body.queue_position = queuePosition(queue, job);
   if (ended) {
     const t = job.startedAt && job.completedAt ? (job.completedAt - job.startedAt) / 1000 : null;
     body.metrics = { inference_time: t };

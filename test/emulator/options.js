@@ -19,6 +19,8 @@
  *   (default: it ends COMPLETED with the cancellation error after cancelMs) or 'ignore' (fal documents that stopping
  *   is up to the app: the job goes on to its video, billed)
  * @property {number} [concurrency]  most jobs IN_PROGRESS at once, like a fal account's limit (default 0 = no limit)
+ * @property {boolean} [reportQueuePosition]  whether submit and status answers carry queue_position (default true;
+ *   false: a queue whose position says nothing, so that only the jobs' own moves show progress)
  * @property {number} [videoBytes]   size of the served video: the fixture MP4 plus one `free` box of padding
  * @property {number} [cdnBytesPerSec]  pace CDN downloads at this rate (default 0 = as fast as possible)
  * @property {number} [latencyMs]    extra delay before every HTTP answer (default 0)
@@ -49,7 +51,7 @@ function oneOf(v, name, allowed) {
 
 /** @param {EmulatorOptions} opts @returns {ResolvedOptions} */
 function resolveOptions(opts) {
-  const known = new Set(['apiKey', 'adminKey', 'streamFirstEvent', 'port', 'queueMs', 'progressMs', 'cancelMs', 'inProgressCancel', 'concurrency',
+  const known = new Set(['apiKey', 'adminKey', 'streamFirstEvent', 'reportQueuePosition', 'port', 'queueMs', 'progressMs', 'cancelMs', 'inProgressCancel', 'concurrency',
     'videoBytes', 'cdnBytesPerSec', 'latencyMs', 'imageFetchTimeoutMs', 'webhookRetryMs', 'validation']);
   const unknown = Object.keys(opts).filter((k) => !known.has(k));
   if (unknown.length) throw new TypeError(`unknown emulator option ${unknown.join(', ')}`);
@@ -63,6 +65,7 @@ function resolveOptions(opts) {
     cancelMs: nonNegative(opts.cancelMs, 'cancelMs', 100),
     inProgressCancel: oneOf(opts.inProgressCancel, 'inProgressCancel', /** @type {const} */ (['stop', 'ignore'])),
     concurrency: nonNegative(opts.concurrency, 'concurrency', 0),
+    reportQueuePosition: opts.reportQueuePosition === undefined ? true : opts.reportQueuePosition === true,
     videoBytes: opts.videoBytes,
     cdnBytesPerSec: nonNegative(opts.cdnBytesPerSec, 'cdnBytesPerSec', 0),
     latencyMs: nonNegative(opts.latencyMs, 'latencyMs', 0),

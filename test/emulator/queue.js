@@ -116,6 +116,7 @@ class JobQueue {
    * @param {number} opts.cancelMs        how long a running job takes to stop after a cancel
    * @param {'stop' | 'ignore'} opts.inProgressCancel  what the runner does when asked to stop
    * @param {number} opts.concurrency     most jobs IN_PROGRESS at once (0 = no limit)
+   * @param {boolean} opts.reportQueuePosition  whether answers carry queue_position
    * @param {() => string} opts.baseUrl
    * @param {() => number} opts.videoSize
    * @param {(job: Job, ep: EndpointSpec, signal: AbortSignal) => Promise<Failure | null>} opts.prepare  the runner

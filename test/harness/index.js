@@ -15,7 +15,26 @@ const { TestCredentialsHelper } = require('./credentials-helper');
 const { createNodeTypes, loadPackage } = require('./node-types');
 
 // n8n-core resolves its services from its own copy of the DI container.
-const { Container } = require(require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] }));
+const coreDir = path.dirname(require.resolve('n8n-core'));
+const { Container } = require(require.resolve('@n8n/di', { paths: [coreDir] }));
+const { Logger } = require(require.resolve('@n8n/backend-common', { paths: [coreDir] }));
+
+/**
+ * What nodes write to n8n's log (`this.logger` in a node is n8n's Logger from the container): kept, so that a
+ * test can read what a person would find in n8n's log.
+ * @type {Array<{ level: string, message: string, meta?: unknown }>}
+ */
+const nodeLog = [];
+const capturingLogger = {
+	error: (/** @type {string} */ message, /** @type {unknown} */ meta) => nodeLog.push({ level: 'error', message, meta }),
+	warn: (/** @type {string} */ message, /** @type {unknown} */ meta) => nodeLog.push({ level: 'warn', message, meta }),
+	info: (/** @type {string} */ message, /** @type {unknown} */ meta) => nodeLog.push({ level: 'info', message, meta }),
+	debug() {},
+	scoped() {
+		return capturingLogger;
+	},
+};
+Container.set(Logger, capturingLogger);
 
 const silentLogger = {
 	error() {},
@@ -177,4 +196,4 @@ class WorkflowRun {
 	}
 }
 
-module.exports = { runWorkflow, useFilesystemBinaryStore };
+module.exports = { runWorkflow, useFilesystemBinaryStore, nodeLog };

@@ -1,6 +1,6 @@
 // @ts-check
-// Two tiny node types for test workflows, run by the real engine beside the Hailuo node:
-// a start node, and a fixture node that emits items (with binary files read from disk).
+// Tiny node types for test workflows, run by the real engine beside the Hailuo node: a start node, a
+// fixture node that emits items (with binary files read from disk), and a node that holds the run a while.
 const { readFile } = require('node:fs/promises');
 const path = require('node:path');
 const { NodeConnectionTypes } = require('n8n-workflow');
@@ -62,4 +62,26 @@ const fixture = {
 	},
 };
 
-module.exports = { start, fixture };
+/**
+ * Passes its items on after `ms` milliseconds (a slow next step, during which n8n's Stop may come).
+ * @type {import('n8n-workflow').INodeType}
+ */
+const hold = {
+	description: {
+		displayName: 'Hold',
+		name: 'hold',
+		group: ['transform'],
+		version: 1,
+		description: 'Waits, then passes its items on',
+		defaults: { name: 'Hold' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Milliseconds', name: 'ms', type: 'number', default: 1000 }],
+	},
+	async execute() {
+		await new Promise((resolve) => setTimeout(resolve, Number(this.getNodeParameter('ms', 0))));
+		return [this.getInputData()];
+	},
+};
+
+module.exports = { start, fixture, hold };
