@@ -24,6 +24,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const n8n = require('./lib/n8n');
+const { startEmulator, emulatorCredential, EMULATOR_CREDENTIAL } = require('./lib/fal-emulator');
+const { loadExamples } = require('./lib/examples');
+const { packAndInstall } = require('./lib/community-package');
 
 // Read once, then removed from this process's environment, so that neither n8n nor the emulator inherits it.
 const FAL_KEY = String(process.env.FAL_KEY || '').trim();
@@ -110,7 +113,7 @@ process.on('SIGTERM', () => void stopAll(0));
  * @param {{ id: string, name: string }} credential @param {string} [emulatorOrigin]
  */
 function examplesFor(credential, emulatorOrigin) {
-  return n8n.loadExamples(emulatorOrigin).map(({ workflow }) => {
+  return loadExamples(emulatorOrigin).map(({ workflow }) => {
     for (const node of workflow.nodes) {
       if (node.credentials && node.credentials.hailuoApi) node.credentials.hailuoApi = { id: credential.id, name: credential.name };
     }
@@ -140,7 +143,7 @@ async function main() {
   const scratch = path.join(userFolder, 'tmp');
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
-  const { tarball, pkgDir, filesDir, record } = n8n.packAndInstall({ userFolder, scratch, build: opts.build });
+  const { tarball, pkgDir, filesDir, record } = packAndInstall({ userFolder, scratch, build: opts.build });
   n8n.log(`installed ${path.basename(tarball)} into ${path.relative(n8n.ROOT, pkgDir)}`);
   n8n.log(`recorded ${record.packageName} ${record.installedVersion} in n8n's installed packages (Settings → Community Nodes)`);
 
@@ -152,14 +155,14 @@ async function main() {
   if (useEmulator) {
     const emuPort = (await portIsFree(opts.emulatorPort)) ? opts.emulatorPort : await n8n.freePort();
     // A job waits a little in the queue and in progress, as on fal, so the editor shows it running.
-    emulator = await n8n.startEmulator({
+    emulator = await startEmulator({
       port: emuPort,
       logFile: path.join(userFolder, 'emulator.log'),
       args: ['--queue-ms', '1000', '--progress-ms', '3000'],
     });
     n8n.log(`fal emulator on ${emulator.origin} (log: ${shown}/emulator.log)`);
-    await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, scratch);
-    credential = n8n.EMULATOR_CREDENTIAL;
+    await n8n.importCredentials([emulatorCredential(emulator.origin)], env, scratch);
+    credential = EMULATOR_CREDENTIAL;
     n8n.log(`credential "${credential.name}" → ${emulator.origin}`);
   } else {
     await n8n.importSecretCredentials([{ ...FAL_CREDENTIAL, type: 'hailuoApi', data: { apiKey: FAL_KEY } }], env);

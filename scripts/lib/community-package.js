@@ -10,7 +10,8 @@
  *   (`InstalledPackagesRepository.persistPackageWithNodes`): Settings → Community Nodes lists only what is recorded
  *   there. n8n loads the package from the folder either way.
  *
- * Used by `npm run dev`, the e2e and the browser tests through scripts/lib/n8n.js, which re-exports it.
+ * The third layer of the tooling (./n8n.js explains the order): built on ./runtime.js and ./n8n.js (the n8n whose
+ * loader and CLI are used) and ./examples.js (the sample images), used by `npm run dev` and the real-n8n tests.
  * The n8n whose loader and CLI are used is the environment's runtime (./runtime.js: N8N_VERSION, default 2.41.1);
  * n8n 1.123 records the same rows in the same tables (`saveInstalledPackageWithNodes`; its `latestVersion` column is
  * an INTEGER where 2.41's is REAL). The database is written with `node:sqlite` (Node >= 22.5): in this process when
@@ -21,6 +22,12 @@ const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const n8n = require('./n8n');
+const { prepareFilesDir } = require('./examples');
+
+/** `npm run build` in the project. */
+function buildPackage() {
+  n8n.run('npm', ['run', 'build']);
+}
 
 /**
  * `npm pack` of the project into `destDir`; returns the tarball path. What `files` in package.json leaves out is
@@ -271,12 +278,12 @@ function installedPackages(userFolder, env = process.env) {
  * @returns {{ tarball: string, pkgDir: string, filesDir: string, record: PackageRecord }}
  */
 function packAndInstall({ userFolder, scratch, build = true, env }) {
-  if (build) n8n.buildPackage();
+  if (build) buildPackage();
   n8n.ensureN8nInstalled(env ? n8n.runtimeOf(env) : n8n.DEFAULT_RUNTIME);
   const tarball = packPackage(scratch);
   const pkgDir = installPackageInto(tarball, userFolder);
   const record = recordInstalledPackage({ userFolder, pkgDir, ...(env ? { env } : {}) });
-  return { tarball, pkgDir, filesDir: n8n.prepareFilesDir(userFolder), record };
+  return { tarball, pkgDir, filesDir: prepareFilesDir(userFolder), record };
 }
 
 // `node community-package.js --sqlite` (stdin: { file, statements, readOnly }): sqlite() in a Node 24 child.
@@ -286,6 +293,7 @@ if (require.main === module && process.argv[2] === '--sqlite') {
 }
 
 module.exports = {
+  buildPackage,
   packPackage,
   installPackageInto,
   readPackageRecord,

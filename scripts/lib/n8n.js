@@ -2,13 +2,18 @@
 'use strict';
 
 /**
- * Helpers shared by `npm run dev`, the end-to-end tests and the browser tests: run a pinned n8n (installed by
- * scripts/install-n8n.sh), import credentials and workflows, start the fal emulator. Installing this package into a
- * user folder the way n8n's Settings → Community Nodes does lives in ./community-package.js (re-exported below).
+ * Running n8n: the second layer of the tooling, on top of ./runtime.js (which n8n, on which Node, where).
  *
- * Which n8n, on which Node, is ./runtime.js's job: N8N_VERSION (e.g. `1.123.x`) picks a pinned version, unset is the
- * default line (2.41.1 on Node 24). An environment made by n8nEnv carries its N8N_VERSION, and runN8n / startN8n /
- * ensureN8nInstalled run the n8n and the Node that go with it.
+ *   runtime.js → n8n.js → fal-emulator.js, examples.js → community-package.js → the scenarios (dev.js, test/e2e,
+ *   test/browser, test/queue; queue-mode.js and queue-services.js for a cluster)
+ *
+ * Here: the environment of an n8n process (n8nEnv), the n8n CLI (runN8n, import of credentials and workflows),
+ * `n8n start` (startN8n), and the child-process helpers every script shares (free ports, waiting for a URL,
+ * stopping a child, scratch folders, running a command). Nothing here requires a file of a later layer.
+ *
+ * N8N_VERSION (e.g. `1.123.x`) picks a pinned version, unset is the default line (2.41.1 on Node 24). An environment
+ * made by n8nEnv carries its N8N_VERSION, and runN8n / startN8n / ensureN8nInstalled run the n8n and the Node that
+ * go with it.
  *
  * Plain CommonJS for Node 24; no dependencies beyond Node itself.
  */
@@ -29,19 +34,11 @@ const N8N_BIN = DEFAULT_RUNTIME.n8nBin;
 const PACKAGE_NAME = 'n8n-nodes-hailuo';
 /** The node's type once installed as a community package. */
 const NODE_TYPE = `${PACKAGE_NAME}.hailuo`;
-/** Name and id of the credential that points at the emulator (the examples reference both). */
-const EMULATOR_CREDENTIAL = { id: 'hailuoEmulator01', name: 'Hailuo (fal emulator)' };
-const EMULATOR_API_KEY = 'test-key';
 /** Folder (relative to n8n's working directory, which the scripts set to the user folder) the examples use. */
 const FILES_DIR_NAME = '.n8n-files';
 
 /** Node 24 binary: this process when it is Node 24 already, else the project's `node` devDependency. */
-function node24() {
-  if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
-  const local = path.join(ROOT, 'node_modules', '.bin', 'node');
-  if (fs.existsSync(local)) return local;
-  throw new Error('Node >= 24 is needed for n8n 2.41: run `npm ci` (the `node` devDependency provides it)');
-}
+const { node24 } = runtimes;
 
 /** PATH with the project's node_modules/.bin (Node 24) first. */
 function pathWithNode24() {
@@ -93,11 +90,6 @@ function run(cmd, args, opts = {}) {
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
   return r;
-}
-
-/** `npm run build` in the project. */
-function buildPackage() {
-  run('npm', ['run', 'build']);
 }
 
 /**
@@ -208,18 +200,6 @@ async function runN8nOk(args, env) {
 }
 
 /**
- * The credential that points the node at the emulator, in `n8n import:credentials` form (n8n encrypts `data`).
- * @param {string} emulatorOrigin
- */
-function emulatorCredential(emulatorOrigin) {
-  return {
-    ...EMULATOR_CREDENTIAL,
-    type: 'hailuoApi',
-    data: { apiKey: EMULATOR_API_KEY, baseUrl: emulatorOrigin },
-  };
-}
-
-/**
  * Imports credentials (array) into the user folder's database.
  * @param {object[]} credentials @param {NodeJS.ProcessEnv} env @param {string} scratchDir
  */
@@ -292,42 +272,6 @@ async function importWorkflows(workflows, env, scratchDir) {
   }
 }
 
-/** The public first frame the examples use (fal's own sample input for this model). */
-const FAL_SAMPLE_IMAGE = 'https://storage.googleapis.com/falserverless/example_inputs/hailuo23/standard_i2v_in.jpg';
-
-/**
- * The example workflows in examples/, in file-name order. With an emulator's origin, fal's public sample image is
- * replaced by the emulator's own sample frame: there is no internet here, and the node reads the image before it
- * pays for a job (as fal's model reads it when the job runs).
- * @param {string} [emulatorOrigin] @returns {{ file: string, workflow: any }[]}
- */
-function loadExamples(emulatorOrigin) {
-  const dir = path.join(ROOT, 'examples');
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      let text = fs.readFileSync(path.join(dir, f), 'utf8');
-      if (emulatorOrigin) text = text.split(FAL_SAMPLE_IMAGE).join(`${emulatorOrigin}/_samples/frame.jpg`);
-      return { file: path.join(dir, f), workflow: JSON.parse(text) };
-    });
-}
-
-/**
- * Copies the fixture images where the examples read them (`.n8n-files/hailuo/` under the user folder).
- * @param {string} userFolder
- */
-function prepareFilesDir(userFolder) {
-  const dir = path.join(userFolder, FILES_DIR_NAME, 'hailuo');
-  fs.mkdirSync(dir, { recursive: true });
-  for (const name of ['frame.png', 'frame.jpg']) {
-    const src = path.join(ROOT, 'test', 'emulator', 'fixtures', name);
-    if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, name));
-  }
-  return dir;
-}
-
 /**
  * Waits until `url` answers (any HTTP status below 500, or one `accept` takes) or the child exits.
  * @param {string} url
@@ -346,26 +290,6 @@ async function waitForHttp(url, { timeoutMs = 120_000, child, accept = (status) 
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-/**
- * Starts the fal emulator (test/emulator/cli.js, always on 127.0.0.1) on a free port, key `test-key`.
- * @param {{ port?: number, logFile?: string, args?: string[] }} [o]
- * @returns {Promise<{ origin: string, port: number, child: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
- */
-async function startEmulator({ port, logFile, args = [] } = {}) {
-  const cli = path.join(ROOT, 'test', 'emulator', 'cli.js');
-  if (!fs.existsSync(cli)) throw new Error(`the fal emulator is missing (${path.relative(ROOT, cli)})`);
-  const p = port || (await freePort());
-  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-  const child = spawn(node24(), [cli, '--port', String(p), '--api-key', EMULATOR_API_KEY, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', out, out],
-    env: { ...process.env, PATH: pathWithNode24() },
-  });
-  const origin = `http://127.0.0.1:${p}`;
-  await waitForHttp(`${origin}/_emulator/stats`, { timeoutMs: 20_000, child });
-  return { origin, port: p, child, stop: () => stopChild(child) };
 }
 
 /**
@@ -429,8 +353,6 @@ module.exports = {
   resolveRuntime: runtimes.resolveRuntime,
   PACKAGE_NAME,
   NODE_TYPE,
-  EMULATOR_CREDENTIAL,
-  EMULATOR_API_KEY,
   FILES_DIR_NAME,
   node24,
   pathWithNode24,
@@ -438,35 +360,14 @@ module.exports = {
   freePort,
   ensureN8nInstalled,
   run,
-  buildPackage,
   n8nEnv,
   runN8n,
   runN8nOk,
-  emulatorCredential,
   importCredentials,
   importSecretCredentials,
   importWorkflows,
-  loadExamples,
-  FAL_SAMPLE_IMAGE,
-  prepareFilesDir,
   waitForHttp,
-  startEmulator,
   startN8n,
   stopChild,
   scratchDir,
 };
-
-// Pack, install and record the package: ./community-package.js. It builds on this file, so it is required on first use.
-const communityPackage = () => require('./community-package');
-Object.assign(module.exports, {
-  /** @type {import('./community-package')['packPackage']} */
-  packPackage: (destDir) => communityPackage().packPackage(destDir),
-  /** @type {import('./community-package')['installPackageInto']} */
-  installPackageInto: (tarball, userFolder) => communityPackage().installPackageInto(tarball, userFolder),
-  /** @type {import('./community-package')['recordInstalledPackage']} */
-  recordInstalledPackage: (o) => communityPackage().recordInstalledPackage(o),
-  /** @type {import('./community-package')['installedPackages']} */
-  installedPackages: (userFolder, env) => communityPackage().installedPackages(userFolder, env),
-  /** @type {import('./community-package')['packAndInstall']} */
-  packAndInstall: (o) => communityPackage().packAndInstall(o),
-});

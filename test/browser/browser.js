@@ -6,7 +6,7 @@
  * The node on n8n's canvas, in a real browser: `npm run test:browser` (or
  * `node test/browser/browser.js [--no-build] [--keep] [--headed]`).
  *
- * Starts real n8n 2.41.1 the way `npm run dev -- --emulator` does (package from `npm pack`, fal emulator, credential
+ * Starts real n8n 2.41.1 the way `npm run dev` without FAL_KEY does (package from `npm pack`, fal emulator, credential
  * "Hailuo (fal emulator)", the example workflows) in a fresh user folder on its own ports, sets up the owner over
  * REST, then drives Debian's Chromium with playwright-core: opens example workflow 1, opens the Hailuo node and
  * checks its parameters and credential, runs the workflow from the editor and looks at the MP4 in the output
@@ -21,6 +21,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
+const { startEmulator, emulatorCredential, EMULATOR_CREDENTIAL } = require('../../scripts/lib/fal-emulator');
+const { loadExamples } = require('../../scripts/lib/examples');
+const { packAndInstall } = require('../../scripts/lib/community-package');
 const { assert, check, allPassed, runChecks } = require('../../scripts/lib/checks');
 const { nodesPanelChecks } = require('./nodes-panel');
 
@@ -61,9 +64,9 @@ async function main() {
   fs.mkdirSync(userFolder, { recursive: true });
   process.stdout.write(`browser: user folder ${path.relative(n8n.ROOT, userFolder)}\n`);
 
-  n8n.packAndInstall({ userFolder, scratch: work, build: BUILD });
+  packAndInstall({ userFolder, scratch: work, build: BUILD });
 
-  const emulator = await n8n.startEmulator({
+  const emulator = await startEmulator({
     logFile: path.join(work, 'emulator.log'),
     args: ['--queue-ms', '300', '--progress-ms', '1200'],
   });
@@ -75,8 +78,8 @@ async function main() {
   let context;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hailuo-chromium-'));
   try {
-    await n8n.importCredentials([n8n.emulatorCredential(emulator.origin)], env, work);
-    const examples = n8n.loadExamples().map((e) => e.workflow);
+    await n8n.importCredentials([emulatorCredential(emulator.origin)], env, work);
+    const examples = loadExamples().map((e) => e.workflow);
     const example1 = examples.find((wf) => wf.id === WORKFLOW_ID);
     const hailuo1 = example1?.nodes.find((/** @type {any} */ node) => node.type === n8n.NODE_TYPE);
     assert(hailuo1?.parameters?.imageSource === 'url', `example 1 (${WORKFLOW_ID}) has no Hailuo node with an image URL`);
@@ -118,7 +121,7 @@ async function main() {
     assert(login.ok(), `login answered HTTP ${login.status()}`);
 
     await check('the credential test, as the editor runs it, passes with the key and fails with a wrong one', async () => {
-      const url = `${base}/rest/credentials/${n8n.EMULATOR_CREDENTIAL.id}?includeData=true`;
+      const url = `${base}/rest/credentials/${EMULATOR_CREDENTIAL.id}?includeData=true`;
       const saved = (await (await ctx.request.get(url)).json()).data;
       assert(saved?.type === 'hailuoApi', `credential ${JSON.stringify(saved)}`);
       const testWith = async (/** @type {Record<string, unknown>} */ data) => {
@@ -205,15 +208,15 @@ async function main() {
       assert(paramsOk, 'the node panel did not open');
       const select = ndv.locator('[data-test-id="node-credentials-select"]');
       await select.click();
-      const option = page.locator(`[data-test-id="node-credentials-select-item-${n8n.EMULATOR_CREDENTIAL.id}"]`);
+      const option = page.locator(`[data-test-id="node-credentials-select-item-${EMULATOR_CREDENTIAL.id}"]`);
       await option.waitFor({ state: 'visible' });
-      assert((await option.innerText()).includes(n8n.EMULATOR_CREDENTIAL.name), `option says ${await option.innerText()}`);
+      assert((await option.innerText()).includes(EMULATOR_CREDENTIAL.name), `option says ${await option.innerText()}`);
       await page.waitForTimeout(400); // the drop-down's opening animation
       await page.screenshot({ path: path.join(DOCS, 'credential-select.png') });
       await option.click();
       await option.waitFor({ state: 'hidden' });
       const chosen = await select.locator('input').inputValue();
-      assert(chosen === n8n.EMULATOR_CREDENTIAL.name, `credential field shows "${chosen}"`);
+      assert(chosen === EMULATOR_CREDENTIAL.name, `credential field shows "${chosen}"`);
       await page.waitForTimeout(400);
       await page.screenshot({ path: path.join(DOCS, 'node-parameters.png') });
       await closeNdv();

@@ -10,6 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
+const { EMULATOR_CREDENTIAL } = require('../../scripts/lib/fal-emulator');
 const { assert, check } = require('../../scripts/lib/checks');
 
 /** What a person types into the nodes panel to find the node (the codex's aliases cover them: test/codex.test.js). */
@@ -161,11 +162,11 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
     (await check('the credential "Hailuo (fal emulator)", a prompt and an image URL are set in the node', async () => {
       const select = ndv.locator('[data-test-id="node-credentials-select"]');
       await select.click();
-      const option = page.locator(`[data-test-id="node-credentials-select-item-${n8n.EMULATOR_CREDENTIAL.id}"]`);
+      const option = page.locator(`[data-test-id="node-credentials-select-item-${EMULATOR_CREDENTIAL.id}"]`);
       await option.click();
       await option.waitFor({ state: 'hidden' });
       const chosen = await select.locator('input').inputValue();
-      assert(chosen === n8n.EMULATOR_CREDENTIAL.name, `credential field shows "${chosen}"`);
+      assert(chosen === EMULATOR_CREDENTIAL.name, `credential field shows "${chosen}"`);
       const params = ndv.locator('[data-test-id="node-parameters"]');
       await params.locator('[data-test-id="parameter-input-prompt"] textarea').fill(PROMPT);
       await params.locator('[data-test-id="parameter-input-imageUrl"] input').fill(imageUrl);

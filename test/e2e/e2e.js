@@ -23,6 +23,9 @@ const argv = process.argv.slice(2);
 const RUNTIME = runtimes.resolveRuntime(runtimes.takeN8nArg(argv));
 process.env.N8N_VERSION = RUNTIME.version;
 const n8n = require('../../scripts/lib/n8n');
+const { startEmulator, emulatorCredential } = require('../../scripts/lib/fal-emulator');
+const { loadExamples } = require('../../scripts/lib/examples');
+const { packAndInstall } = require('../../scripts/lib/community-package');
 const { assert, check, allPassed, runChecks } = require('../../scripts/lib/checks');
 
 const args = new Set(argv);
@@ -104,9 +107,9 @@ async function main() {
   fs.mkdirSync(userFolder, { recursive: true });
   process.stdout.write(`e2e: user folder ${path.relative(n8n.ROOT, userFolder)}\n`);
 
-  const { pkgDir } = n8n.packAndInstall({ userFolder, scratch: work, build: BUILD });
+  const { pkgDir } = packAndInstall({ userFolder, scratch: work, build: BUILD });
 
-  const emulator = await n8n.startEmulator({
+  const emulator = await startEmulator({
     logFile: path.join(work, 'emulator.log'),
     args: ['--video-bytes', String(VIDEO_BYTES)],
   });
@@ -147,13 +150,13 @@ async function main() {
     });
 
     const creds = [
-      n8n.emulatorCredential(emulator.origin),
+      emulatorCredential(emulator.origin),
       { ...BAD_CREDENTIAL, type: 'hailuoApi', data: { apiKey: 'wrong-key', baseUrl: emulator.origin } },
     ];
     const imp = await n8n.importCredentials(creds, env, work);
     allLogs += imp.stdout + imp.stderr;
 
-    const examples = n8n.loadExamples(emulator.origin);
+    const examples = loadExamples(emulator.origin);
     const [ex1, ex2, ex3] = examples.map((e) => e.workflow);
     assert(ex1 && ex2 && ex3, 'expected three example workflows in examples/');
 

@@ -13,12 +13,13 @@
  */
 
 const n8n = require('../../scripts/lib/n8n');
+const { EMULATOR_CREDENTIAL } = require('../../scripts/lib/fal-emulator');
 
 const SYNC_ID = 'hailuoQueueSync1';
 const ASYNC_ID = 'hailuoQueueAsync';
 const SYNC_PATH = 'hailuo-queue';
 const ASYNC_PATH = 'hailuo-queue-async';
-const credentials = { hailuoApi: { id: n8n.EMULATOR_CREDENTIAL.id, name: n8n.EMULATOR_CREDENTIAL.name } };
+const credentials = { hailuoApi: { id: EMULATOR_CREDENTIAL.id, name: EMULATOR_CREDENTIAL.name } };
 
 /** The two prompts an execution of the sync workflow makes from its request's tag. @param {string} tag */
 const promptsFor = (tag) => [`${tag}: the camera slowly pushes in`, `${tag}: a slow pan to the left`];

@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 // @ts-check
 'use strict';
 
 /**
- * `npm run dev` as a newcomer meets it (issue 18, "a first run that just works"), run by test/e2e/server-mode.js
- * after its own checks, or alone: `node test/e2e/server-mode-dev.js [--no-build] [--keep]`.
+ * dev (issue 18): `npm run dev` as a newcomer meets it ("a first run that just works"). Runs after the other
+ * scenarios, once their n8n has stopped, and with the default n8n only (dev runs no other).
  *
  * 1. Without FAL_KEY: dev starts the fal emulator by itself, says so in its banner, imports the credential
  *    "Hailuo (fal emulator)" and the examples pointing at it, prints what to do now; example 1 then runs as the
@@ -21,8 +20,9 @@ const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const n8n = require('../../scripts/lib/n8n');
-const { assert, check } = require('../../scripts/lib/checks');
+const n8n = require('../../../scripts/lib/n8n');
+const { EMULATOR_CREDENTIAL } = require('../../../scripts/lib/fal-emulator');
+const { assert, check } = require('../../../scripts/lib/checks');
 
 const DEV = path.join(n8n.ROOT, 'scripts', 'dev.js');
 const OWNER = { email: 'newcomer@example.com', firstName: 'New', lastName: 'Comer', password: 'Hailuo-newcomer-1' };
@@ -120,11 +120,11 @@ async function devChecks({ work, build = false }) {
       }
       const creds = query(plainFolder, 'SELECT id, name, type FROM credentials_entity');
       assert(
-        creds.length === 1 && creds[0].name === n8n.EMULATOR_CREDENTIAL.name && creds[0].type === 'hailuoApi',
+        creds.length === 1 && creds[0].name === EMULATOR_CREDENTIAL.name && creds[0].type === 'hailuoApi',
         `credentials: ${JSON.stringify(creds)}`,
       );
       const ids = exampleCredentialIds(plainFolder);
-      assert(ids.size === 1 && ids.has(n8n.EMULATOR_CREDENTIAL.id), `the examples point at ${[...ids].join(', ')}`);
+      assert(ids.size === 1 && ids.has(EMULATOR_CREDENTIAL.id), `the examples point at ${[...ids].join(', ')}`);
     });
 
     await check('npm run dev without FAL_KEY: example 1 runs as the editor runs it and makes a video', async () => {
@@ -193,19 +193,13 @@ async function devChecks({ work, build = false }) {
   });
 }
 
-module.exports = { devChecks };
-
-if (require.main === module) {
-  const { runChecks, allPassed } = require('../../scripts/lib/checks');
-  const args = new Set(process.argv.slice(2));
-  runChecks('dev', async () => {
-    const work = n8n.scratchDir('dev');
-    if (!args.has('--no-build')) n8n.buildPackage();
-    try {
-      await devChecks({ work });
-    } finally {
-      if (!args.has('--keep') && allPassed()) fs.rmSync(work, { recursive: true, force: true });
-      else process.stdout.write(`dev: kept ${path.relative(n8n.ROOT, work)}\n`);
-    }
-  });
-}
+module.exports = {
+  name: 'dev',
+  about: '`npm run dev` without FAL_KEY (the emulator, example 1 runs) and with one (the key only in n8n\'s store)',
+  server: false,
+  /** @param {any} ctx */
+  run: async ({ runtime, work }) => {
+    if (runtime.isDefault !== false) await devChecks({ work });
+    else process.stdout.write(`server-mode: npm run dev is checked with the default n8n only, not ${runtime.version}\n`);
+  },
+};
