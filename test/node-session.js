@@ -49,11 +49,12 @@ function useNodeSession(options = {}) {
 		 * Runs Start → Fixture Items → Hailuo Video in n8n's engine.
 		 * @param {{ parameters?: Record<string, unknown>, items?: object[], continueOnFail?: boolean, apiKey?: string,
 		 *   baseUrl?: string, onStarted?: (cancel: () => void) => void,
-		 *   settings?: { retryOnFail?: boolean, maxTries?: number, waitBetweenTries?: number }, thenHoldMs?: number }} [spec]
+		 *   settings?: { retryOnFail?: boolean, maxTries?: number, waitBetweenTries?: number }, thenHoldMs?: number,
+		 *   loopTimes?: number }} [spec]
 		 */
 		async run(spec = {}) {
-			const { parameters = session.urlParameters(), items, continueOnFail, apiKey, baseUrl, onStarted, settings, thenHoldMs } = spec;
-			return await runWorkflow(hailuoWorkflow({ parameters, items, continueOnFail, settings, thenHoldMs }), {
+			const { parameters = session.urlParameters(), items, continueOnFail, apiKey, baseUrl, onStarted, ...shape } = spec;
+			return await runWorkflow(hailuoWorkflow({ parameters, items, continueOnFail, ...shape }), {
 				credentials: session.credentials(apiKey, baseUrl),
 				onStarted,
 			});

@@ -10,8 +10,10 @@
  * @param {{ retryOnFail?: boolean, maxTries?: number, waitBetweenTries?: number }} [spec.settings] the node's
  *   settings tab (Retry On Fail)
  * @param {number} [spec.thenHoldMs] a next step after the Hailuo node that takes this long (a "Hold" node)
+ * @param {number} [spec.loopTimes] the Hailuo node runs this many times in the execution (a "Loop" node sends its
+ *   output back to it), as inside Loop Over Items
  */
-function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = false, settings = {}, thenHoldMs }) {
+function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = false, settings = {}, thenHoldMs, loopTimes }) {
 	const workflow = {
 		name: 'Hailuo test',
 		nodes: [
@@ -41,6 +43,11 @@ function hailuoWorkflow({ items = [{ json: {} }], parameters, continueOnFail = f
 			'Fixture Items': { main: [[{ node: 'Hailuo Video', type: 'main', index: 0 }]] },
 		},
 	};
+	if (loopTimes !== undefined) {
+		workflow.nodes.push({ id: 'n5', name: 'Loop', type: 'test.loop', typeVersion: 1, position: [600, 200], parameters: /** @type {any} */ ({ times: loopTimes }) });
+		/** @type {any} */ (workflow.connections)['Hailuo Video'] = { main: [[{ node: 'Loop', type: 'main', index: 0 }]] };
+		/** @type {any} */ (workflow.connections).Loop = { main: [[{ node: 'Hailuo Video', type: 'main', index: 0 }], []] };
+	}
 	if (thenHoldMs !== undefined) {
 		workflow.nodes.push({ id: 'n4', name: 'Hold', type: 'test.hold', typeVersion: 1, position: [600, 0], parameters: /** @type {any} */ ({ ms: thenHoldMs }) });
 		/** @type {any} */ (workflow.connections)['Hailuo Video'] = { main: [[{ node: 'Hold', type: 'main', index: 0 }]] };

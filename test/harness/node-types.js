@@ -2,7 +2,7 @@
 // The node types the engine may run: the package's built node (as n8n loads it from dist/) and the
 // test nodes. Types are named as n8n names a community package's nodes: `<package>.<node name>`.
 const path = require('node:path');
-const { start, fixture, hold } = require('./test-nodes');
+const { start, fixture, hold, loop } = require('./test-nodes');
 
 const DIST = path.resolve(__dirname, '../../dist');
 
@@ -21,6 +21,7 @@ function createNodeTypes() {
 		'test.start': start,
 		'test.fixture': fixture,
 		'test.hold': hold,
+		'test.loop': loop,
 	};
 	const get = (/** @type {string} */ type) => {
 		const found = all[type];

@@ -84,4 +84,29 @@ const hold = {
 	},
 };
 
-module.exports = { start, fixture, hold };
+/**
+ * Sends its items back (output 0) until it has run `times` times, then on (output 1): with output 0 wired to an
+ * earlier node, that node runs again in the same execution with the next run index, as in Loop Over Items.
+ * @type {import('n8n-workflow').INodeType}
+ */
+const loop = {
+	description: {
+		displayName: 'Loop',
+		name: 'loop',
+		group: ['transform'],
+		version: 1,
+		description: 'Sends its items round again a number of times',
+		defaults: { name: 'Loop' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Times', name: 'times', type: 'number', default: 2 }],
+	},
+	async execute() {
+		const context = this.getContext('node');
+		context.count = Number(context.count ?? 0) + 1;
+		const items = this.getInputData();
+		return context.count < Number(this.getNodeParameter('times', 0)) ? [items, []] : [[], items];
+	},
+};
+
+module.exports = { start, fixture, hold, loop };

@@ -6,8 +6,8 @@ import { jobRef, type QueueJob } from '../transport/queue';
 import type { FalSession } from '../transport/session';
 import { cancelBestEffort } from '../transport/wait';
 
-/** Where a job of this run stands, as far as the node knows. */
-export type JobState = 'running' | 'completed' | 'failed' | 'cancelled';
+/** Where a job of this run stands, as far as the node knows ('unknown': a submit that may have reached fal). */
+export type JobState = 'running' | 'completed' | 'failed' | 'cancelled' | 'unknown';
 
 /** A job this run submitted, kept in n8n's execution data so that a retry of the node finds it. */
 interface SubmittedJob {
@@ -26,6 +26,7 @@ const STATE_IN_WORDS: Record<JobState, string> = {
 	failed: 'ended with an error',
 	cancelled: 'cancelled on fal',
 	running: 'may still be running on fal',
+	unknown: 'its submit may have reached fal: check the fal dashboard',
 };
 
 /**
@@ -85,11 +86,21 @@ export class Batch {
 	/** Why a submit of this run should not go out now, if it should not. */
 	readonly abandonSubmit = (): string | undefined => (this.failed ? 'Not submitted: an earlier item failed' : undefined);
 
-	/** The job an earlier try of this run submitted for this item and input, while it may still bring the video. */
-	earlierJob(itemIndex: number, input: string): { job: QueueJob; imageUrl?: string } | undefined {
+	/**
+	 * What an earlier try of this run (n8n's Retry On Fail) did for this item and input: a job that may still
+	 * bring the video, or a submit that may have reached fal unseen (never sent again), or nothing to reuse.
+	 */
+	earlierJob(itemIndex: number, input: string): { job: QueueJob; imageUrl?: string } | 'unknown' | undefined {
 		const earlier = this.jobs[itemIndex];
-		if (!earlier || earlier.input !== input || (earlier.state !== 'running' && earlier.state !== 'completed')) return undefined;
+		if (!earlier || earlier.input !== input) return undefined;
+		if (earlier.state === 'unknown') return 'unknown';
+		if (earlier.state !== 'running' && earlier.state !== 'completed') return undefined;
 		return { job: jobRef(this.fal.origins, earlier.queueApp, earlier.requestId), imageUrl: earlier.imageUrl };
+	}
+
+	/** A submit ended without telling whether fal made the job: a retry must not send it again. */
+	submitUnknown(itemIndex: number, record: Pick<SubmittedJob, 'queueApp' | 'input'>): void {
+		this.jobs[itemIndex] = { requestId: '', ...record, state: 'unknown' };
 	}
 
 	/** Records a job; one submitted as n8n's Stop came is cancelled at once. */
@@ -131,6 +142,7 @@ export class Batch {
 		for (const [key, job] of Object.entries(this.jobs)) {
 			const itemIndex = Number(key);
 			if (job.state === 'running') void this.cancelOnStop(itemIndex);
+			else if (job.state === 'unknown') continue;
 			else if (job.state === 'completed') {
 				this.ctx.logger.info(
 					`Hailuo: the execution was stopped; fal job ${job.requestId} (item ${itemIndex}) had finished and is billed: fetch its video with Get Result`,
@@ -148,7 +160,7 @@ export class Batch {
 	/** Every job this run submitted, but the one already named by the error, in words for a description. */
 	jobsWithoutOutput(exceptRequestId: unknown): string[] {
 		return Object.entries(this.jobs)
-			.filter(([, job]) => job.requestId !== exceptRequestId)
+			.filter(([, job]) => job.requestId && job.requestId !== exceptRequestId)
 			.sort(([a], [b]) => Number(a) - Number(b))
 			.map(([itemIndex, job]) => `item ${itemIndex}: ${job.requestId} (${STATE_IN_WORDS[job.state]})`);
 	}

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MODEL, findModel, modelInput, secondsOf, usd, videoPrice, type Duration, type HailuoModel } from '../models';
 import { cancelledError, isCancelled } from '../transport/cancellation';
+import { ambiguousSubmitError } from '../transport/errors';
 import { livePrices } from '../transport/pricing';
 import { submitJob, type QueueJob } from '../transport/queue';
 import { checkDuration, checkPrompt, invalid } from '../validate';
@@ -95,12 +96,21 @@ export async function submitGeneration(
 	const earlier = batch.earlierJob(itemIndex, key);
 	let job: QueueJob;
 	let imageUrl: string | undefined;
-	if (earlier) {
+	if (earlier === 'unknown') {
+		throw ambiguousSubmitError(ctx.getNode(), { itemIndex }, 'an earlier try of this node sent it, and fal\'s answer never came; it is not sent again');
+	} else if (earlier) {
 		({ job, imageUrl } = earlier);
 	} else {
 		imageUrl = await firstFrameUrl(ctx, batch.fal, itemIndex, model, request.frame);
 		const input = modelInput(model, { ...request, imageUrl });
-		job = await submitJob(batch.fal, model, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit });
+		job = await submitJob(batch.fal, model, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit }).catch(
+			(error: unknown) => {
+				if ((error as { context?: IDataObject }).context?.mayHaveBeenBilled) {
+					batch.submitUnknown(itemIndex, { queueApp: model.queueApp, input: key });
+				}
+				throw error;
+			},
+		);
 		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl });
 	}
 	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
