@@ -124,7 +124,8 @@ export const maxSpendOption: INodeProperties = {
 	typeOptions: { minValue: 0, numberPrecision: 2 },
 	default: 5,
 	description:
-		'Before the first submit, the price of every video this run would make is added up (fal\'s live price where the key can read it, else the list price); when the sum is over this limit, nothing is submitted',
+		'Caps one run of this node (all its input items at once): before the first submit, the price of every video it would make is added up (fal\'s live price where the key can read it, else the list price); over this limit, nothing is submitted',
+	hint: 'Inside Loop Over Items or an AI Agent the node runs once per round, and each round has its own cap: to cap the whole loop, see the README (Costs)',
 };
 
 export const DEFAULT_TIMEOUT_MINUTES = 20;
@@ -172,7 +173,7 @@ export const timeoutOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 180 },
 	default: DEFAULT_TIMEOUT_MINUTES,
 	description:
-		'How long to wait for fal to finish one video. When it runs out, the job is cancelled on fal and the item fails with the request ID.',
+		'How long a job may go without moving before it counts as stalled: in progress that long without finishing, or queued that long while nothing moves (neither its place in fal\'s queue nor this run\'s other jobs). Time spent in fal\'s queue behind this run\'s own jobs does not count. A stalled job is cancelled on fal and the item fails with the request ID.',
 };
 
 export const checkImageUrlOption: INodeProperties = {
@@ -193,7 +194,7 @@ export const maxInFlightOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 100 },
 	default: DEFAULT_MAX_IN_FLIGHT,
 	description: 'How many items of this run are worked on at once (uploaded, submitted, followed, downloaded)',
-	hint: 'fal queues the jobs beyond your account\'s concurrency limit, so a higher number is safe; it only costs open connections',
+	hint: 'fal queues the jobs beyond your account\'s concurrency limit, so a higher number is safe: waiting in that queue does not count against the timeout'
 };
 
 /** The Options collection of an operation. */
