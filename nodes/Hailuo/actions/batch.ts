@@ -26,7 +26,7 @@ const STATE_IN_WORDS: Record<JobState, string> = {
 	failed: 'ended with an error',
 	cancelled: 'cancelled on fal',
 	running: 'may still be running on fal',
-	unknown: 'its submit may have reached fal: check the fal dashboard',
+	unknown: 'its submit may have reached fal, which gave no request id: check the fal dashboard',
 };
 
 /**
@@ -137,13 +137,17 @@ export class Batch {
 		return await cancelling;
 	}
 
-	/** n8n's Stop: every job still running is cancelled; one that already finished is named in the log. */
+	/**
+	 * n8n's Stop: every job still running is cancelled; one that already finished, or a submit that may have made a
+	 * job fal gave no id for, is named in the log (n8n discards the node's output and errors on Stop).
+	 */
 	private cancelEverything(): void {
 		for (const [key, job] of Object.entries(this.jobs)) {
 			const itemIndex = Number(key);
 			if (job.state === 'running') void this.cancelOnStop(itemIndex);
-			else if (job.state === 'unknown') continue;
-			else if (job.state === 'completed') {
+			else if (job.state === 'unknown') {
+				this.ctx.logger.info(`Hailuo: the execution was stopped; item ${itemIndex}: ${STATE_IN_WORDS.unknown}`, { itemIndex });
+			} else if (job.state === 'completed') {
 				this.ctx.logger.info(
 					`Hailuo: the execution was stopped; fal job ${job.requestId} (item ${itemIndex}) had finished and is billed: fetch its video with Get Result`,
 					{ requestId: job.requestId, itemIndex },
@@ -157,11 +161,13 @@ export class Batch {
 		this.fal.signal?.removeEventListener('abort', this.onStop);
 	}
 
-	/** Every job this run submitted, but the one already named by the error, in words for a description. */
-	jobsWithoutOutput(exceptRequestId: unknown): string[] {
+	/** Every job this run submitted (or may have), but the failing item's own, in words for a description. */
+	jobsWithoutOutput(failingItem: unknown): string[] {
 		return Object.entries(this.jobs)
-			.filter(([, job]) => job.requestId && job.requestId !== exceptRequestId)
+			.filter(([itemIndex]) => Number(itemIndex) !== failingItem)
 			.sort(([a], [b]) => Number(a) - Number(b))
-			.map(([itemIndex, job]) => `item ${itemIndex}: ${job.requestId} (${STATE_IN_WORDS[job.state]})`);
+			.map(([itemIndex, job]) =>
+				job.requestId ? `item ${itemIndex}: ${job.requestId} (${STATE_IN_WORDS[job.state]})` : `item ${itemIndex}: ${STATE_IN_WORDS[job.state]}`,
+			);
 	}
 }

@@ -45,7 +45,7 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 
 /** The node fails: its error also names every paid job of this run whose video is in no output. */
 function withJobsWithoutOutput(error: NodeOperationError | NodeApiError, batch: Batch): Error {
-	const others = batch.jobsWithoutOutput(error.context?.requestId);
+	const others = batch.jobsWithoutOutput(error.context?.itemIndex);
 	if (others.length === 0) return error;
 	const list = `Other jobs this run submitted, whose videos are in no output: ${others.join('; ')}.`;
 	error.description = [error.description, list].filter(Boolean).join(' ');

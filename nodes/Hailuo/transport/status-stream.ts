@@ -26,9 +26,11 @@ export interface StreamWatch {
 	readStatus: () => Promise<QueueStatus | undefined>;
 }
 
-// fal's docs do not say that the stream starts with the job's current status: if nothing comes for this
-// long, one status read tells whether the job already ended, and the stream is kept open otherwise.
+// fal's docs do not say that the stream starts with the job's current status: while nothing comes, a status
+// read after this long (then after twice as long, up to the maximum) tells whether the job already ended, and the
+// stream is kept open otherwise.
 const FIRST_EVENT_MS = 5_000;
+const SILENT_CHECK_MAX_MS = 30_000;
 // Events come only when the status changes (with keep-alives between), so long quiet spells are normal;
 // past this without a byte, the caller checks the job once and opens a new stream.
 const QUIET_MS = 120_000;
@@ -83,15 +85,22 @@ export async function watchStatusStream(
 	fal.signal?.addEventListener('abort', onCancel, { once: true });
 	let heard = false;
 	let endedByRead: QueueStatus | undefined;
-	const firstCheck = (async () => {
-		await sleepUnlessAborted(FIRST_EVENT_MS, stop.signal);
-		if (heard || stop.signal.aborted) return;
-		const status = await watch.readStatus();
-		if (!status || stop.signal.aborted) return;
-		watch.onStatus(status);
-		if (status.status === 'COMPLETED') {
-			endedByRead = status;
-			stop.abort();
+	// Until the stream says something, the job is also read now and then (it may have ended meanwhile).
+	const whileSilent = (async () => {
+		for (let wait = FIRST_EVENT_MS; ; ) {
+			await sleepUnlessAborted(wait, stop.signal);
+			if (heard || stop.signal.aborted) return;
+			const status = await watch.readStatus();
+			if (stop.signal.aborted) return;
+			// an answer that could not be used says nothing: look again as soon
+			if (!status) continue;
+			watch.onStatus(status);
+			if (status.status === 'COMPLETED') {
+				endedByRead = status;
+				stop.abort();
+				return;
+			}
+			wait = Math.min(wait * 2, SILENT_CHECK_MAX_MS);
 		}
 	})();
 
@@ -123,6 +132,6 @@ export async function watchStatusStream(
 	} finally {
 		stop.abort();
 		fal.signal?.removeEventListener('abort', onCancel);
-		await firstCheck;
+		await whileSilent;
 	}
 }
