@@ -12,6 +12,8 @@
  *
  * - schedule       a published Schedule Trigger fires by itself, every run succeeds, deactivated it stays quiet
  * - stop           the editor's Stop cancels the running and the queued fal job
+ * - edge           Stop during Submit/Generate batches, a queue longer than the timeout, an {} status, Retry On Fail,
+ *                  the credential dialog's Test with API, ADMIN and wrong keys
  * - small-image    a 100x100 Image URL is refused before any submit
  * - in-flight      three items' jobs in flight together
  * - webhooks       example 04 resumed by fal's webhook; a duplicate delivery and a forged call change nothing
@@ -42,6 +44,7 @@ const { runServerMode } = require('./server-mode/runner');
 const SCENARIOS = [
   require('./server-mode/schedule'),
   require('./server-mode/stop'),
+  require('./server-mode/edge'),
   require('./server-mode/small-image'),
   require('./server-mode/in-flight'),
   require('./server-mode/webhooks'),

@@ -7,7 +7,8 @@
  *   node test/emulator/cli.js --port 8787 --api-key test-key --queue-ms 500 --progress-ms 3000
  * Options (see index.js for what each does): --port (or EMULATOR_PORT), --api-key (or EMULATOR_API_KEY),
  * --queue-ms, --progress-ms, --cancel-ms, --in-progress-cancel stop|ignore, --concurrency, --video-bytes,
- * --cdn-bytes-per-sec, --latency-ms, --image-fetch-timeout-ms, --webhook-retry-ms, --validation submit|runner.
+ * --cdn-bytes-per-sec, --latency-ms, --image-fetch-timeout-ms, --webhook-retry-ms, --validation submit|runner,
+ * --admin-key K (a second key, of ADMIN scope), --stream-first-event on-change|at-once, --report-queue-position true|false.
  * Prints the URL (and the other origin's) and stays up until SIGINT/SIGTERM. Control it over HTTP:
  * POST /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/webhooks, ...
  */
@@ -58,11 +59,12 @@ function num(v) {
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   if (a.help !== undefined) {
-    console.log(`usage: cli.js ${Object.keys(NUMBERS).map((k) => `[--${k} N]`).join(' ')} [--api-key K]
-  [--in-progress-cancel stop|ignore] [--validation submit|runner]`);
+    console.log(`usage: cli.js ${Object.keys(NUMBERS).map((k) => `[--${k} N]`).join(' ')} [--api-key K] [--admin-key K]
+  [--in-progress-cancel stop|ignore] [--validation submit|runner] [--stream-first-event on-change|at-once]
+  [--report-queue-position true|false]`);
     return;
   }
-  const known = new Set([...Object.keys(NUMBERS), 'api-key', 'in-progress-cancel', 'validation']);
+  const known = new Set([...Object.keys(NUMBERS), 'api-key', 'admin-key', 'in-progress-cancel', 'validation', 'stream-first-event', 'report-queue-position']);
   const unknown = Object.keys(a).filter((k) => !known.has(k));
   if (unknown.length) throw new Error(`unknown option --${unknown[0]} (see --help)`);
   /** @type {Record<string, unknown>} */
@@ -75,6 +77,9 @@ async function main() {
   if (apiKey !== undefined) opts.apiKey = apiKey;
   if (a['in-progress-cancel'] !== undefined) opts.inProgressCancel = a['in-progress-cancel'];
   if (a.validation !== undefined) opts.validation = a.validation;
+  if (a['admin-key'] !== undefined) opts.adminKey = a['admin-key'];
+  if (a['stream-first-event'] !== undefined) opts.streamFirstEvent = a['stream-first-event'];
+  if (a['report-queue-position'] !== undefined) opts.reportQueuePosition = a['report-queue-position'] === 'true';
   const emu = await startEmulator(/** @type {import('./index').EmulatorOptions} */ (opts));
   console.log(`fal emulator listening on ${emu.url} (another origin: ${emu.otherUrl})`);
   const stop = () => {

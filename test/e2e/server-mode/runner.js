@@ -19,8 +19,8 @@
  *   server       false: runs after this n8n has stopped, and needs none of the above (dev)
  *
  * ctx: runtime, version, major, work (scratch folder), userFolder, port, env (n8n's environment), emu[key] (admin
- * API), origin[key], credential[key], example(id) (a workflow of examples/ pointing at `main`), n8nStartedAt, rest
- * (n8n's REST API, logged in as the owner) once n8n runs.
+ * API), origin[key], credential[key], example(id) (a workflow of examples/ pointing at `main`), n8nStartedAt, n8nLog
+ * (the file n8n's log goes to), rest (n8n's REST API, logged in as the owner) once n8n runs.
  */
 
 const fs = require('node:fs');
@@ -137,7 +137,8 @@ async function withN8n(ctx, scenarios, build) {
     for (const s of scenarios) if (s.beforeStart) await s.beforeStart(ctx);
 
     const startAt = Date.now();
-    server = await n8n.startN8n(env, { logFile: path.join(work, 'n8n.log') });
+    ctx.n8nLog = path.join(work, 'n8n.log');
+    server = await n8n.startN8n(env, { logFile: ctx.n8nLog });
     process.stdout.write(`server-mode: n8n ${version} at ${server.url} (started in ${seconds(Date.now() - startAt)})\n`);
     ctx.n8nStartedAt = startAt;
     ctx.rest = new Rest(server.url);
