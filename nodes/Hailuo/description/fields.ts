@@ -162,7 +162,7 @@ export const videoOutputOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 600 },
 		default: DEFAULT_DOWNLOAD_IDLE_SECONDS,
 		description:
-			'When the video download receives no bytes for this long, it is resumed from where it stopped (up to three times) before the item fails',
+			'When the video download receives no bytes for this long (or breaks off), it is tried again, up to three more times, before the item fails',
 	},
 ];
 

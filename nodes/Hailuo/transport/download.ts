@@ -1,53 +1,63 @@
 import type { IBinaryData, IN8nHttpFullResponse } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { cancelledError, isCancelled } from './cancellation';
-import { causeOf, jobError, networkErrorInWords, type JobContext } from './errors';
+import { jobError, networkErrorInWords, type JobContext } from './errors';
 import { header } from './fal';
 import { Mp4Boxes } from './mp4-boxes';
 import { plainRequest } from './plain-http';
 import type { FalSession, N8nContext } from './session';
-import { readWithin, ReadGaveUp, type BodyStream, type Expiry } from './stream-reader';
 
 /**
- * The generated video, streamed from fal's CDN into n8n's binary store (to disk in filesystem mode)
- * without holding it in memory. A download that stalls (no bytes for the idle limit) or is cut is
- * resumed with a Range request from the bytes already stored; only when that fails is it an error,
- * and a truncated MP4 never reaches the next node: its length is checked against the CDN's (or fal's) figure,
- * and when neither says it, the MP4's top-level boxes must add up to the last byte, `moov` among them. The
- * CDN takes no API key: plain requests.
+ * The generated video, streamed from fal's CDN into n8n's binary store (to disk in filesystem mode) without
+ * holding it in memory: the body n8n's HTTP helper returns goes to `prepareBinaryData` as it is. A download that
+ * stalls (no bytes for the idle limit, which is the request's own timeout: n8n applies it to every wait for data)
+ * or breaks off is tried again, and a truncated MP4 never reaches the next node: its length is checked against the
+ * CDN's (or fal's) figure, and when neither says it, the MP4's top-level boxes must add up to the last byte,
+ * `moov` among them. The CDN takes no API key: plain requests.
+ *
+ * Why a second try downloads the file from its first byte rather than resuming it with a Range request: a resumed
+ * video is the bytes already stored followed by the rest, one stream made of two responses. n8n's binary helpers
+ * take a Buffer or a Node stream, and a node that may run on n8n Cloud cannot import node:stream to make one; joining
+ * the parts in memory would defeat the streaming. A Hailuo video is a few MB, so a second download costs little.
  */
 
 type BinaryInput = Parameters<N8nContext['helpers']['prepareBinaryData']>[0];
-/** `Readable.from`, reached through the stream class n8n gave us (the node may not import node:stream). */
-type ReadableFrom = (chunks: AsyncIterable<Buffer>, options: { objectMode: false }) => BinaryInput;
 
 export interface DownloadOptions {
-	/** No bytes for this long → the connection is dropped and the download resumed. */
+	/** No bytes for this long → the download is tried again. */
 	idleMs: number;
 	/** fal's figure for the file's size, used when the CDN sends no length. */
 	expectedBytes?: number;
 }
 
-const CONNECT_TIMEOUT_MS = 60_000;
-const MAX_RESUMES = 3;
+const MORE_TRIES = 3;
 
 function totalFrom(response: IN8nHttpFullResponse): number | undefined {
-	const range = /\/(\d+)\s*$/.exec(header(response, 'content-range') ?? '');
-	const total = Number(range ? range[1] : header(response, 'content-length'));
+	const total = Number(header(response, 'content-length'));
 	return Number.isFinite(total) && total > 0 ? total : undefined;
 }
 
-/** GET of the video from byte `from` on. */
-async function open(ctx: N8nContext, signal: AbortSignal | undefined, url: string, from: number, job: JobContext): Promise<IN8nHttpFullResponse> {
-	const options = {
-		method: 'GET' as const,
-		url,
-		headers: from > 0 ? { Range: `bytes=${from}-` } : {},
-		encoding: 'stream' as const,
-		timeout: CONNECT_TIMEOUT_MS,
-	};
-	return await plainRequest(ctx, signal, { options, what: 'download the video' }, job);
+/** Why a stored download is not the whole video, or undefined when it is. */
+async function incomplete(ctx: N8nContext, binary: IBinaryData, total: number | undefined): Promise<string | undefined> {
+	const bytes = binary.bytes;
+	if (total !== undefined) return bytes === undefined || bytes === total ? undefined : `was cut short (${bytes} of ${total} bytes)`;
+	const boxes = new Mp4Boxes();
+	if (binary.id) {
+		for await (const chunk of (await ctx.helpers.getBinaryStream(binary.id)) as AsyncIterable<Buffer>) boxes.take(chunk);
+	} else {
+		boxes.take(Buffer.from(binary.data, 'base64'));
+	}
+	return boxes.whole()
+		? undefined
+		: `ended after ${boxes.bytes} bytes with an incomplete MP4 (its boxes do not add up, or it has no moov box)`;
+}
+
+/**
+ * A transfer that failed, in words. n8n ends a request whose idle limit passed by closing its connection, so a stall
+ * and a connection the CDN closed look alike.
+ */
+function failureInWords(error: unknown, idleMs: number): string {
+	return `did not finish (${networkErrorInWords(error)}, or no bytes came for ${Math.round(idleMs / 1000)} s)`;
 }
 
 export async function downloadVideo(
@@ -58,63 +68,25 @@ export async function downloadVideo(
 	options: DownloadOptions,
 ): Promise<IBinaryData> {
 	const { ctx, signal } = fal;
-	const first = await open(ctx, signal, url, 0, job);
-	const total = totalFrom(first) ?? options.expectedBytes;
-	// Without a length to check against, the MP4's own structure says whether it is whole.
-	const boxes = total === undefined ? new Mp4Boxes() : undefined;
-	let received = 0;
-	const idle: Expiry = (lastChunkAt) => ({
-		at: lastChunkAt + options.idleMs,
-		kind: 'idle',
-		message: `no bytes for ${Math.round(options.idleMs / 1000)} s`,
-	});
-
-	async function* chunks(): AsyncGenerator<Buffer> {
-		let response = first;
-		for (let resumes = 0; ; resumes++) {
-			let problem: string;
-			try {
-				for await (const chunk of readWithin(response.body as BodyStream, idle, signal)) {
-					received += chunk.length;
-					boxes?.take(chunk);
-					yield chunk;
-				}
-				if (total !== undefined ? received >= total : boxes?.whole()) return;
-				problem =
-					total !== undefined
-						? `was cut short (${received} of ${total} bytes)`
-						: `ended after ${received} bytes with an incomplete MP4 (its boxes do not add up, or it has no moov box)`;
-			} catch (error) {
-				if (isCancelled(signal)) throw cancelledError(ctx, job);
-				problem = error instanceof ReadGaveUp ? `stalled (${error.message})` : `broke off (${networkErrorInWords(error)})`;
-			}
-			if (resumes >= MAX_RESUMES) {
-				throw jobError(ctx.getNode(), `The video download ${problem}, and ${MAX_RESUMES} resumes did not finish it`, job);
-			}
-			response = await open(ctx, signal, url, received, job);
-			const resumedAt = /bytes (\d+)-/.exec(header(response, 'content-range') ?? '');
-			if (response.statusCode !== 206 || Number(resumedAt?.[1]) !== received) {
-				(response.body as BodyStream).destroy();
-				throw jobError(ctx.getNode(), `The video download ${problem}, and the CDN does not allow resuming it`, job);
-			}
+	for (let tries = 0; ; tries++) {
+		const response = await plainRequest(
+			ctx,
+			signal,
+			{ options: { method: 'GET', url, encoding: 'stream', timeout: options.idleMs }, what: 'download the video' },
+			job,
+		);
+		const total = totalFrom(response) ?? options.expectedBytes;
+		let problem: string | undefined;
+		try {
+			const binary = await ctx.helpers.prepareBinaryData(response.body as BinaryInput, fileName, 'video/mp4');
+			problem = await incomplete(ctx, binary, total);
+			if (!problem) return binary;
+		} catch (error) {
+			if (isCancelled(signal)) throw cancelledError(ctx, job);
+			problem = failureInWords(error, options.idleMs);
+		}
+		if (tries >= MORE_TRIES) {
+			throw jobError(ctx.getNode(), `The video download ${problem}, and ${MORE_TRIES} more tries did not finish it`, job);
 		}
 	}
-
-	const from = (first.body as { constructor: { from?: ReadableFrom } }).constructor.from;
-	if (typeof from !== 'function') throw jobError(ctx.getNode(), 'The video download gave no stream', job);
-	let binary: IBinaryData;
-	try {
-		binary = await ctx.helpers.prepareBinaryData(from(chunks(), { objectMode: false }), fileName, 'video/mp4');
-	} catch (error) {
-		if (isCancelled(signal)) throw cancelledError(ctx, job);
-		const failure =
-			error instanceof NodeOperationError || error instanceof NodeApiError
-				? error
-				: jobError(ctx.getNode(), 'The video could not be stored in n8n', job, `${causeOf(error)}.`);
-		throw failure;
-	}
-	if (total !== undefined && binary.bytes !== undefined && binary.bytes !== total) {
-		throw jobError(ctx.getNode(), `The video download was cut short (${binary.bytes} of ${total} bytes)`, job);
-	}
-	return binary;
 }
