@@ -1,12 +1,13 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { FAL_STORAGE_ORIGIN, KEY_CHECK } from '../nodes/Hailuo/transport/hosts';
+import { FAL_STORAGE_ORIGIN, falAuthorization, KEY_CHECK } from '../fal/account';
 
 export class HailuoApi implements ICredentialType {
 	name = 'hailuoApi';
@@ -39,16 +40,10 @@ export class HailuoApi implements ICredentialType {
 		},
 	];
 
-	// fal expects "Authorization: Key <key>", not Bearer. A pasted "Key …" / "Bearer …" prefix is stripped.
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization:
-					'={{ "Key " + String($credentials.apiKey).trim().replace(/^(key|bearer)\\s+/i, "").trim() }}',
-			},
-		},
-	};
+	// fal expects "Authorization: Key <key>" (falAuthorization builds it, for the unabortable requests too).
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: falAuthorization(credentials.apiKey) } };
+	}
 
 	// See KEY_CHECK: any valid key passes (fal's default API scope as well as ADMIN), a wrong one gets 401,
 	// and nothing is paid for or stored.

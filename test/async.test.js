@@ -93,11 +93,6 @@ describe('the webhook', () => {
 		expect(emu().otherCalls).toHaveLength(0);
 		await session.expectNoHarm(result);
 	});
-
-		await submit({ options: { webhookUrl: hookUrl() } });
-		await session.eventually(() => deliveries.length === 2);
-		expect(deliveries[1]).toEqual(deliveries[0]);
-	});
 });
 
 describe('Get Status through the life of a job', () => {

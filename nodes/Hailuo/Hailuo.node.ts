@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { OPERATIONS, route } from './actions/router';
-import { CREDENTIAL_TYPE } from './transport/hosts';
+import { CREDENTIAL_TYPE } from '../../fal/account';
 
 const operations = Object.values(OPERATIONS);
 

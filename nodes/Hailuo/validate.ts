@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ImageHeader } from './image-header';
+import type { ImageHeader } from '../../fal/image-header';
 import type { Duration, HailuoModel } from './models';
 
 /**

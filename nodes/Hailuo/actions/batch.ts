@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { LivePrice } from '../transport/pricing';
-import { RunProgress } from '../transport/progress';
-import { jobRef, type QueueJob } from '../transport/queue';
-import type { FalSession } from '../transport/session';
-import { cancelBestEffort } from '../transport/wait';
+import type { LivePrice } from '../../../fal/pricing';
+import { RunProgress } from '../../../fal/progress';
+import { jobRef, type QueueJob } from '../../../fal/queue';
+import type { FalSession } from '../../../fal/session';
+import { cancelBestEffort } from '../../../fal/wait';
 
 /** Where a job of this run stands, as far as the node knows ('unknown': a submit that may have reached fal). */
 export type JobState = 'running' | 'completed' | 'failed' | 'cancelled' | 'unknown';

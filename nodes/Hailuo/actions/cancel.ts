@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { requestIdField } from '../description/fields';
-import { cancelJob, type CancelAnswer } from '../transport/queue';
+import { cancelJob, type CancelAnswer } from '../../../fal/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
 import type { Batch } from './batch';

@@ -1,10 +1,10 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { IMAGE_HEADER_BYTES, readImageHeader } from '../image-header';
+import { IMAGE_HEADER_BYTES, readImageHeader } from '../../../fal/image-header';
 import type { HailuoModel } from '../models';
-import { uploadImage } from '../transport/files';
-import { probeImageUrl } from '../transport/image-probe';
-import type { FalSession } from '../transport/session';
+import { uploadImage } from '../../../fal/files';
+import { probeImageUrl } from '../../../fal/image-probe';
+import type { FalSession } from '../../../fal/session';
 import { checkImageBytes, checkImageHeader, checkImageUrl, invalid } from '../validate';
 
 /**

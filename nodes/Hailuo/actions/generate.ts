@@ -11,9 +11,9 @@ import {
 	timeoutOption,
 	videoOutputOptions,
 } from '../description/fields';
-import { generationFailedError, jobError } from '../transport/errors';
-import { getFailure, getResult, videoOf } from '../transport/queue';
-import { waitForJob } from '../transport/wait';
+import { generationFailedError, jobError } from '../../../fal/errors';
+import { getFailure, getResult, videoOf } from '../../../fal/queue';
+import { waitForJob } from '../../../fal/wait';
 import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequest } from './generation';
 import type { Operation } from './operation';
 import type { Batch } from './batch';

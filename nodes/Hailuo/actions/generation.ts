@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MODEL, findModel, modelInput, secondsOf, usd, videoPrice, type Duration, type HailuoModel } from '../models';
-import { cancelledError, isCancelled } from '../transport/cancellation';
-import { ambiguousSubmitError } from '../transport/errors';
-import { livePrices } from '../transport/pricing';
-import { submitJob, type QueueJob } from '../transport/queue';
+import { cancelledError, isCancelled } from '../../../fal/cancellation';
+import { ambiguousSubmitError } from '../../../fal/errors';
+import { livePrices } from '../../../fal/pricing';
+import { submitJob, type QueueJob } from '../../../fal/queue';
 import { checkDuration, checkPrompt, invalid } from '../validate';
 import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
 import type { Batch } from './batch';

@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsCollection, requestIdField, videoOutputOptions } from '../description/fields';
-import { generationFailedError, jobError } from '../transport/errors';
-import { getFailure, getResult, getStatus, videoOf } from '../transport/queue';
+import { generationFailedError, jobError } from '../../../fal/errors';
+import { getFailure, getResult, getStatus, videoOf } from '../../../fal/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
 import type { Batch } from './batch';

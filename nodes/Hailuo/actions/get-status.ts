@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsCollection, requestIdField } from '../description/fields';
-import { getStatus } from '../transport/queue';
+import { getStatus } from '../../../fal/queue';
 import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
 import type { Batch } from './batch';

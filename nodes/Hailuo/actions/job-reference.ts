@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { DEFAULT_MODEL } from '../models';
-import { jobRef, type QueueJob } from '../transport/queue';
+import { jobRef, type QueueJob } from '../../../fal/queue';
 import { checkRequestId } from '../validate';
 import type { Batch } from './batch';
 

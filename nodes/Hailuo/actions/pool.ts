@@ -1,10 +1,11 @@
+/** How one task ended: its value, or its error. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 /**
  * Runs `count` tasks with at most `limit` of them in flight, and returns their outcomes in task order.
  * A task that fails does not stop the others unless `stopOnError` is set, in which case no new task
  * starts after the first failure and that failure is thrown once the running ones have settled.
  */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
 export async function runBounded<T>(
 	count: number,
 	limit: number,

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MINUTES } from '../description/fields';
-import { FalSession } from '../transport/session';
+import { FalSession } from '../../../fal/session';
 import { Batch } from './batch';
 import { cancel } from './cancel';
 import { generate } from './generate';

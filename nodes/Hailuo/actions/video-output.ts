@@ -1,10 +1,10 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DEFAULT_DOWNLOAD_IDLE_SECONDS } from '../description/fields';
-import { downloadVideo } from '../transport/download';
-import type { JobContext } from '../transport/errors';
-import type { FalFile } from '../transport/queue';
-import type { FalSession } from '../transport/session';
+import { downloadVideo } from '../../../fal/download';
+import type { JobContext } from '../../../fal/errors';
+import type { FalFile } from '../../../fal/queue';
+import type { FalSession } from '../../../fal/session';
 
 /** The options of every operation that returns a video. */
 export interface VideoOutputOptions {

@@ -1,5 +1,5 @@
-import { callFal } from './fal';
-import { PRICING_PATH } from './hosts';
+import { callFal } from './caller';
+import { PRICING_PATH } from './account';
 import type { FalSession } from './session';
 
 /**

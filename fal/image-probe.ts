@@ -1,4 +1,4 @@
-import { IMAGE_HEADER_BYTES, readImageHeader, type ImageHeader } from '../image-header';
+import { IMAGE_HEADER_BYTES, readImageHeader, type ImageHeader } from './image-header';
 import { cancelledError, isCancelled } from './cancellation';
 import { networkErrorInWords, type JobContext } from './errors';
 import { plainRequest } from './plain-http';

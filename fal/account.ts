@@ -1,4 +1,7 @@
 /**
+ * What the credential and the fal transport share, so that neither reaches into the other: the credential's type
+ * name, fal's hosts and how a Base URL replaces them, the Authorization value, and the credential test's request.
+ *
  * fal's hosts, as fal's own client uses them. A credential's Base URL replaces the origin of all of
  * them (paths unchanged), which is how a proxy or the test emulator is reached.
  */
@@ -7,6 +10,14 @@ export const FAL_STORAGE_ORIGIN = 'https://rest.fal.ai';
 export const FAL_API_ORIGIN = 'https://api.fal.ai';
 
 export const CREDENTIAL_TYPE = 'hailuoApi';
+
+/**
+ * The Authorization value for a fal key: `Key <key>` (fal's scheme, not Bearer); a key pasted with a leading
+ * "Key " or "Bearer " works too. The credential's `authenticate` and the unabortable requests both use it.
+ */
+export function falAuthorization(apiKey: unknown): string {
+	return `Key ${String(apiKey).trim().replace(/^(key|bearer)\s+/i, '').trim()}`;
+}
 
 /** fal's pricing call: free, but fal's API reference asks for an ADMIN-scope key (fal's keys are API scope by default). */
 export const PRICING_PATH = '/v1/models/pricing';

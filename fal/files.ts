@@ -1,5 +1,5 @@
 import { jobError, type JobContext } from './errors';
-import { callFal } from './fal';
+import { callFal } from './caller';
 import { plainRequest } from './plain-http';
 import type { FalSession } from './session';
 

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { ambiguousSubmitError, jobError, type JobContext } from './errors';
-import { callFal, callFalAfterStop, type FalCall } from './fal';
-import type { FalOrigins } from './hosts';
+import { callFal, callFalAfterStop, type FalCall } from './caller';
+import type { FalOrigins } from './account';
 import type { FalSession } from './session';
 
 /**

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, falOrigins, type FalOrigins } from './hosts';
+import { CREDENTIAL_TYPE, falOrigins, type FalOrigins } from './account';
 import { RateGate } from './rate-gate';
 
 /** The n8n contexts the fal transport runs in: a node's execution, or a trigger's webhook call. */

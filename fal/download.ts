@@ -2,7 +2,7 @@ import type { IBinaryData, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { cancelledError, isCancelled } from './cancellation';
 import { jobError, networkErrorInWords, type JobContext } from './errors';
-import { header } from './fal';
+import { header } from './answers';
 import { Mp4Boxes } from './mp4-boxes';
 import { plainRequest } from './plain-http';
 import type { FalSession, N8nContext } from './session';

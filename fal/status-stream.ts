@@ -1,6 +1,8 @@
+import type { IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE } from './account';
 import { sleepUnlessAborted } from './cancellation';
-import type { JobContext } from './errors';
-import { openFalStream } from './fal';
+import { falNetworkError, type JobContext } from './errors';
 import { isQueueStatus, type QueueJob, type QueueStatus } from './queue';
 import type { FalSession } from './session';
 import { readWithin, ReadGaveUp, type BodyStream, type Expiry } from './stream-reader';
@@ -37,6 +39,35 @@ const QUIET_MS = 120_000;
 // n8n applies a request's timeout to every wait for data, not only to the connection: it must outlast
 // the quiet spells, which the reader's own limits bound.
 const REQUEST_TIMEOUT_MS = QUIET_MS + 10_000;
+/**
+ * Opens a server-sent-events stream from fal (the job's status stream). The answer's body is the open
+ * stream, or, for a non-2xx status, a body to discard; a network error is thrown as an n8n error.
+ */
+async function openFalStream(
+	fal: FalSession,
+	url: string,
+	job: JobContext,
+	timeoutMs: number,
+): Promise<IN8nHttpFullResponse> {
+	const { ctx } = fal;
+	try {
+		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+			method: 'GET',
+			url,
+			qs: { logs: 0 },
+			headers: { Accept: 'text/event-stream' },
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: timeoutMs,
+			abortSignal: fal.signal,
+			sendCredentialsOnCrossOriginRedirect: false,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw falNetworkError(ctx.getNode(), error, job, 'follow the job status');
+	}
+}
+
 /** Splits server-sent events out of the text received so far; returns the data of complete events. */
 function takeEvents(buffer: { text: string }): string[] {
 	const events: string[] = [];

@@ -17,16 +17,18 @@ import {
 	networkErrorInWords,
 	type JobContext,
 } from './errors';
-import { CREDENTIAL_TYPE } from './hosts';
+import { CREDENTIAL_TYPE } from './account';
+import { header, parseBody } from './answers';
 import { RETRY_POLICIES, retryDelayMs, shouldRetryNetworkError, shouldRetryStatus, type CallKind } from './retry';
 import type { FalSession, N8nContext } from './session';
+import { sendUnabortable } from './unabortable';
 
 /**
- * The only module that talks to fal with the API key. Every call returns fal's parsed JSON or throws
- * an n8n error naming the item, the HTTP status and the fal request id; the key never reaches an
- * error, since errors are built from the status, the body and the error code alone. Every call but a
- * submit passes n8n's cancel signal (see `send`), and the key is never sent on to another origin by a
- * redirect.
+ * The keyed caller: every call to fal with the API key goes through `callFal` (or, after Stop, `callFalAfterStop`).
+ * Every call returns fal's parsed JSON or throws an n8n error naming the item, the HTTP status and the fal request
+ * id; the key never reaches an error, since errors are built from the status, the body and the error code alone.
+ * Every call but a submit passes n8n's cancel signal (see `send`), and the key is never sent on to another origin
+ * by a redirect.
  */
 
 export interface FalCall {
@@ -59,20 +61,6 @@ export interface FalAnswer<T> {
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export function header(response: IN8nHttpFullResponse, name: string): string | undefined {
-	const value = response.headers?.[name];
-	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
-}
-
-function parseBody(body: unknown): unknown {
-	if (typeof body !== 'string') return body;
-	try {
-		return JSON.parse(body);
-	} catch {
-		return body;
-	}
-}
-
 /** A submit that failed this way may have created a job on fal: never send it again. */
 function submitMayHaveReachedFal(error: unknown): boolean {
 	const code = networkErrorCode(error);
@@ -94,25 +82,12 @@ function requestOptions(call: FalCall): IHttpRequestOptions {
 }
 
 /**
- * A request that n8n's Stop does not abort: the plain helper with the header the credential adds, to the
- * URL given only (built from the credential's origin; no redirect followed).
- */
-async function sendUnabortable(ctx: N8nContext, call: FalCall): Promise<IN8nHttpFullResponse> {
-	const options = requestOptions(call);
-	return (await ctx.helpers.httpRequest({
-		...options,
-		headers: { ...options.headers, Authorization: await authorizationHeader(ctx) },
-		disableFollowRedirect: true,
-	})) as IN8nHttpFullResponse;
-}
-
-/**
  * One HTTP request of a call, through n8n's authenticated helper, which aborts it on Stop. Not a submit:
  * aborted in flight, it may leave a job on fal whose id the node never learns, which then runs and bills
  * unseen. A submit is let finish, and its caller cancels the job if Stop came meanwhile.
  */
 async function send(ctx: N8nContext, call: FalCall, signal: AbortSignal | undefined): Promise<IN8nHttpFullResponse> {
-	if (call.kind === 'submit') return await sendUnabortable(ctx, call);
+	if (call.kind === 'submit') return await sendUnabortable(ctx, requestOptions(call));
 	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
 		...requestOptions(call),
 		abortSignal: signal,
@@ -174,52 +149,14 @@ export async function callFal<T>(fal: FalSession, call: FalCall, job: JobContext
 }
 
 /**
- * Opens a server-sent-events stream from fal (the job's status stream). The answer's body is the open
- * stream, or, for a non-2xx status, a body to discard; a network error is thrown as an n8n error.
- */
-export async function openFalStream(
-	fal: FalSession,
-	url: string,
-	job: JobContext,
-	timeoutMs: number,
-): Promise<IN8nHttpFullResponse> {
-	const { ctx } = fal;
-	try {
-		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-			method: 'GET',
-			url,
-			qs: { logs: 0 },
-			headers: { Accept: 'text/event-stream' },
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: timeoutMs,
-			abortSignal: fal.signal,
-			sendCredentialsOnCrossOriginRedirect: false,
-		})) as IN8nHttpFullResponse;
-	} catch (error) {
-		throw falNetworkError(ctx.getNode(), error, job, 'follow the job status');
-	}
-}
-
-/** The Authorization header the credential adds (see HailuoApi.credentials.ts): `Key <key>`. */
-export function authorizationFromKey(apiKey: unknown): string {
-	return `Key ${String(apiKey).trim().replace(/^(key|bearer)\s+/i, '').trim()}`;
-}
-
-async function authorizationHeader(ctx: N8nContext): Promise<string> {
-	return authorizationFromKey((await ctx.getCredentials(CREDENTIAL_TYPE)).apiKey);
-}
-
-/**
  * One call after n8n's Stop: the cancel of a job that must not be left running. n8n 2.x puts the
  * execution's cancel signal on every authenticated request, so once Stop is pressed that helper can send
- * nothing; this call is sent unabortable (see above) and never repeated.
+ * nothing; this call is sent unabortable (unabortable.ts) and never repeated.
  */
 export async function callFalAfterStop<T>(ctx: N8nContext, call: FalCall, job: JobContext): Promise<FalAnswer<T>> {
 	let response: IN8nHttpFullResponse;
 	try {
-		response = await sendUnabortable(ctx, call);
+		response = await sendUnabortable(ctx, requestOptions(call));
 	} catch (error) {
 		throw falNetworkError(ctx.getNode(), error, job, call.what);
 	}
