@@ -8,6 +8,15 @@
 export const FAL_QUEUE_ORIGIN = 'https://queue.fal.run';
 export const FAL_STORAGE_ORIGIN = 'https://rest.fal.ai';
 export const FAL_API_ORIGIN = 'https://api.fal.ai';
+/** Where fal publishes the public keys its webhooks are signed with (fal's docs, "Verifying your webhook"). */
+export const FAL_JWKS_URL = 'https://rest.alpha.fal.ai/.well-known/jwks.json';
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/**
+ * fal's queue app of every Hailuo model (`fal-ai/minimax/…`): a job's status, result and cancel live under it,
+ * so a request id is enough to reach any Hailuo job (the trigger gets nothing else).
+ */
+export const HAILUO_QUEUE_APP = 'fal-ai/minimax';
 
 export const CREDENTIAL_TYPE = 'hailuoApi';
 
@@ -39,10 +48,12 @@ export interface FalOrigins {
 	queue: string;
 	storage: string;
 	api: string;
+	/** The full URL of fal's webhook keys (a JWKS). */
+	jwks: string;
 }
 
 export function falOrigins(baseUrl: unknown): FalOrigins {
 	const override = typeof baseUrl === 'string' ? baseUrl.trim().replace(/\/+$/, '') : '';
-	if (override) return { queue: override, storage: override, api: override };
-	return { queue: FAL_QUEUE_ORIGIN, storage: FAL_STORAGE_ORIGIN, api: FAL_API_ORIGIN };
+	if (override) return { queue: override, storage: override, api: override, jwks: `${override}${JWKS_PATH}` };
+	return { queue: FAL_QUEUE_ORIGIN, storage: FAL_STORAGE_ORIGIN, api: FAL_API_ORIGIN, jwks: FAL_JWKS_URL };
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { ambiguousSubmitError, jobError, type JobContext } from './errors';
+import { pause } from './cancellation';
+import { ambiguousSubmitError, falHttpError, jobError, type JobContext } from './errors';
 import { callFal, callFalAfterStop, type FalCall } from './caller';
 import type { FalOrigins } from './account';
 import type { FalSession } from './session';
@@ -121,14 +122,28 @@ export async function getStatus(fal: FalSession, job: QueueJob, itemIndex: numbe
 	return answer.body;
 }
 
+// fal's docs do not say how soon a result is readable once the status says COMPLETED: a result that answers
+// "still in progress" is read again, a few times, a second apart.
+const NOT_YET_READABLE_TRIES = 5;
+const NOT_YET_READABLE_PAUSE_MS = 1_000;
+
 /** The model's output once the job has ended. */
 export async function getResult(fal: FalSession, job: QueueJob, itemIndex: number): Promise<IDataObject> {
 	const context: JobContext = { itemIndex, requestId: job.requestId };
-	const answer = await callFal<IDataObject>(
-		fal,
-		{ method: 'GET', url: job.responseUrl, kind: 'read', what: 'read the job result', expectObject: true },
-		context,
-	);
+	const call: FalCall = {
+		method: 'GET',
+		url: job.responseUrl,
+		kind: 'read',
+		what: 'read the job result',
+		expectObject: true,
+		acceptStatus: [400],
+	};
+	let answer = await callFal<IDataObject>(fal, call, context);
+	for (let tries = 1; answer.status === 400 && tries < NOT_YET_READABLE_TRIES; tries++) {
+		await pause(fal.ctx, NOT_YET_READABLE_PAUSE_MS, fal.signal, context);
+		answer = await callFal<IDataObject>(fal, call, context);
+	}
+	if (answer.status === 400) throw falHttpError(fal.ctx.getNode(), 400, answer.body, context, call.what);
 	if (!answer.body || typeof answer.body !== 'object') {
 		throw jobError(fal.ctx.getNode(), 'fal sent a result this node does not understand', context);
 	}

@@ -20,8 +20,13 @@ export interface WaitOptions {
 	queuePosition?: number;
 	/** The run the job belongs to: while its other jobs move, a queued job is not stalled. */
 	runProgress?: RunProgress;
-	/** Cancels the job after n8n's Stop, in words; shared with the run, so that a job is cancelled once. */
-	cancelOnStop?: () => Promise<string>;
+	/**
+	 * What to do about the job after n8n's Stop, in words: by default it is cancelled on fal; a run that shares
+	 * its jobs cancels each once (Generate), and a job this run did not submit is left as it is (Get Result).
+	 */
+	onStop?: () => Promise<string>;
+	/** Whether a stalled job is cancelled on fal (default) or left as it is (a job this run did not submit). */
+	cancelOnStall?: boolean;
 }
 
 // Short at first so that quick jobs are seen quickly, then backing off so that a ten-minute generation
@@ -137,18 +142,26 @@ export async function waitForJob(fal: FalSession, job: QueueJob, itemIndex: numb
 	}));
 	if ('failed' in end) {
 		if (!isCancelled(fal.signal)) throw end.failed;
-		const words = options.cancelOnStop ? await options.cancelOnStop() : (await cancelBestEffort(fal, job, itemIndex)).words;
+		const words = options.onStop ? await options.onStop() : (await cancelBestEffort(fal, job, itemIndex)).words;
 		throw cancelledError(fal.ctx, { itemIndex, requestId: job.requestId }, words);
 	}
 	if ('ended' in end) return end.ended;
+	const limit = inWords(options.timeoutMs);
+	const stall = end.stalled === 'IN_QUEUE' ? `waited ${limit} in fal's queue with nothing moving` : `ran ${limit} without finishing`;
+	if (options.cancelOnStall === false) {
+		throw jobError(
+			fal.ctx.getNode(),
+			`The video was not ready: the job ${stall} (last status ${end.stalled}); it was not cancelled`,
+			context,
+			'Run it again later, or raise Options → Timeout (Minutes).',
+		);
+	}
 
 	const { answer, words } = await cancelBestEffort(fal, job, itemIndex);
 	// A job that ends anyway (it finished as time ran out, or its runner did not stop) is paid for,
 	// so it is delivered rather than dropped.
 	const ended = answer === undefined ? undefined : await endAfterCancel(fal, job, itemIndex);
 	if (ended && (!ended.error || answer === 'ALREADY_COMPLETED')) return ended;
-	const limit = inWords(options.timeoutMs);
-	const stall = end.stalled === 'IN_QUEUE' ? `waited ${limit} in fal's queue with nothing moving` : `ran ${limit} without finishing`;
 	const lastProblem = end.problem ? ` The last answer that could not be used: ${end.problem}.` : '';
 	throw jobError(
 		fal.ctx.getNode(),

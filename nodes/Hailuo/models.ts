@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { HAILUO_QUEUE_APP } from '../../fal/account';
+
 /**
  * The one table of models: endpoint, the fields each takes, durations, limits and list prices. The
  * editor's fields, the checks before submitting, what is sent to fal, the cost in the output, the
@@ -46,7 +48,7 @@ export interface HailuoModel {
 	limits: ModelLimits;
 }
 
-const QUEUE_APP = 'fal-ai/minimax';
+const QUEUE_APP = HAILUO_QUEUE_APP;
 
 const LIMITS: ModelLimits = {
 	promptMaxChars: 2000,

@@ -17,6 +17,8 @@
  * - small-image    a 100x100 Image URL is refused before any submit
  * - in-flight      three items' jobs in flight together
  * - webhooks       example 04 resumed by fal's webhook; a duplicate delivery and a forged call change nothing
+ * - trigger        the Hailuo Trigger (examples 06a/06b): one execution per job, duplicates and forgeries refused;
+ *                  Submit → Wait → Get Result for 5 items
  * - models         Fast image-to-video and text-to-video submit exactly their model's fields
  * - collect-later  examples 05a/05b, submit into a Data Table and collect later
  * - dev            `npm run dev` without and with FAL_KEY (default n8n only; after the server stopped)
@@ -48,6 +50,7 @@ const SCENARIOS = [
   require('./server-mode/small-image'),
   require('./server-mode/in-flight'),
   require('./server-mode/webhooks'),
+  require('./server-mode/trigger'),
   require('./server-mode/models'),
   require('./server-mode/collect-later'),
   require('./server-mode/dev'),

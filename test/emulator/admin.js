@@ -5,7 +5,8 @@
  * Control endpoints for tests that run the emulator in another process (no auth):
  * POST /_emulator/faults (a fault spec or an array), GET /_emulator/faults, DELETE /_emulator/faults,
  * GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/calls, GET /_emulator/jobs, GET /_emulator/webhooks
- * (every delivery attempt), GET /_emulator/other-calls (what the other origin got).
+ * (every delivery attempt), GET /_emulator/other-calls (what the other origin got), POST /_emulator/sign
+ * ({ request_id, body, timestamp? }: the signature headers the emulator's webhooks would carry, to forge deliveries).
  */
 
 const { sendJson } = require('./http');
@@ -43,6 +44,11 @@ function handleAdmin(ctx) {
   if (action === 'calls' && method === 'GET') return sendJson(res, 200, { calls: emu.calls });
   if (action === 'jobs' && method === 'GET') return sendJson(res, 200, { jobs: [...emu.queue.jobs.values()] });
   if (action === 'webhooks' && method === 'GET') return sendJson(res, 200, { webhooks: emu.webhooks.records });
+  if (action === 'sign' && method === 'POST') {
+    const { request_id: requestId, body, timestamp } = /** @type {any} */ (ctx.json ?? {});
+    if (typeof requestId !== 'string' || typeof body !== 'string') return sendJson(res, 400, { detail: 'Send { request_id, body, timestamp? }' });
+    return sendJson(res, 200, { headers: emu.webhooks.signatureHeaders(requestId, body, timestamp) });
+  }
   if (action === 'other-calls' && method === 'GET') return sendJson(res, 200, { calls: emu.otherCalls });
   sendJson(res, 404, { detail: `Unknown emulator admin call: ${method} /_emulator/${action}` });
 }

@@ -56,6 +56,23 @@ class Webhooks {
   }
 
   /**
+   * The signature headers fal would send with this body (also for tests that forge deliveries: a timestamp of their
+   * choosing, a body other than the one signed).
+   * @param {string} requestId @param {string} body @param {number} [timestamp] Unix seconds (default: now)
+   * @returns {Record<string, string>}
+   */
+  signatureHeaders(requestId, body, timestamp = Math.floor(Date.now() / 1000)) {
+    const hash = createHash('sha256').update(body).digest('hex');
+    const message = Buffer.from([requestId, USER_ID, String(timestamp), hash].join('\n'));
+    return {
+      'x-fal-webhook-request-id': requestId,
+      'x-fal-webhook-user-id': USER_ID,
+      'x-fal-webhook-timestamp': String(timestamp),
+      'x-fal-webhook-signature': sign(null, message, this.privateKey).toString('hex'),
+    };
+  }
+
+  /**
    * Delivers the end of a job (consumes one 'webhook' fault).
    * @param {string} url @param {string} requestId
    * @param {{ ok: true, payload: unknown } | { ok: false, status: number, payload: unknown }} outcome
@@ -113,9 +130,7 @@ class Webhooks {
       cb(undefined, e instanceof Error ? e.message : String(e));
       return;
     }
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const hash = createHash('sha256').update(d.body).digest('hex');
-    const signature = sign(null, Buffer.from([d.requestId, USER_ID, timestamp, hash].join('\n')), this.privateKey).toString('hex');
+    const signed = this.signatureHeaders(d.requestId, d.body);
     let settled = false;
     /** @param {number} [status] @param {string} [error] */
     const settle = (status, error) => {
@@ -132,10 +147,7 @@ class Webhooks {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(d.body)),
         'user-agent': 'fal-emulator-webhooks/1',
-        'x-fal-webhook-request-id': d.requestId,
-        'x-fal-webhook-user-id': USER_ID,
-        'x-fal-webhook-timestamp': timestamp,
-        'x-fal-webhook-signature': signature,
+        ...signed,
       },
     });
     this.requests.add(req);

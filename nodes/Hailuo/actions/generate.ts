@@ -9,7 +9,6 @@ import {
 	maxSpendOption,
 	optionsCollection,
 	timeoutOption,
-	videoOutputOptions,
 } from '../description/fields';
 import { generationFailedError, jobError } from '../../../fal/errors';
 import { getFailure, getResult, videoOf } from '../../../fal/queue';
@@ -17,7 +16,7 @@ import { waitForJob } from '../../../fal/wait';
 import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequest } from './generation';
 import type { Operation } from './operation';
 import type { Batch } from './batch';
-import { videoItem } from './video-output';
+import { videoItem, videoOutputOptions } from '../../shared/video-output';
 
 /** Generate: submit a job, wait for it, read the result, stream the MP4 into n8n. */
 
@@ -35,7 +34,7 @@ async function run(ctx: IExecuteFunctions, request: GenerationRequest, batch: Ba
 		timeoutMs: (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
 		queuePosition: job.queuePosition,
 		runProgress: batch.progress,
-		cancelOnStop: async () => await batch.cancelOnStop(itemIndex),
+		onStop: async () => await batch.cancelOnStop(itemIndex),
 	}).catch((error: unknown) => {
 		if ((error as { context?: IDataObject }).context?.jobCancelled) batch.ended(itemIndex, 'cancelled');
 		throw error;

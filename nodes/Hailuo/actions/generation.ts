@@ -9,7 +9,7 @@ import { submitJob, type QueueJob } from '../../../fal/queue';
 import { checkDuration, checkPrompt, invalid } from '../validate';
 import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
 import type { Batch } from './batch';
-import type { VideoOutputOptions } from './video-output';
+import type { VideoOutputOptions } from '../../shared/video-output';
 
 /**
  * What Generate and Submit share: reading and checking an item's generation inputs for its model (no

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MODEL } from '../models';
+import { HAILUO_QUEUE_APP } from '../../../fal/account';
 import { jobRef, type QueueJob } from '../../../fal/queue';
 import { checkRequestId } from '../validate';
 import type { Batch } from './batch';
@@ -23,5 +23,5 @@ export async function prepareJobRequest<Options>(ctx: IExecuteFunctions, itemInd
 }
 
 export function jobOf(batch: Batch, requestId: string): QueueJob {
-	return jobRef(batch.fal.origins, DEFAULT_MODEL.queueApp, requestId);
+	return jobRef(batch.fal.origins, HAILUO_QUEUE_APP, requestId);
 }

@@ -130,42 +130,6 @@ export const maxSpendOption: INodeProperties = {
 
 export const DEFAULT_TIMEOUT_MINUTES = 20;
 
-export const DEFAULT_DOWNLOAD_IDLE_SECONDS = 30;
-
-export const videoOutputOptions: INodeProperties[] = [
-	{
-		displayName: 'Download Video',
-		name: 'download',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to download the MP4 into binary data; off returns the video URL only',
-	},
-	{
-		displayName: 'File Name',
-		name: 'fileName',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. product-video.mp4',
-		description: 'Name of the MP4 in binary data; empty means hailuo-[request ID].mp4',
-	},
-	{
-		displayName: 'Put Output Video in Field',
-		name: 'binaryPropertyOutput',
-		type: 'string',
-		default: 'data',
-		description: 'The binary field the MP4 is written to',
-	},
-	{
-		displayName: 'Download Idle Limit (Seconds)',
-		name: 'downloadIdleSeconds',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 600 },
-		default: DEFAULT_DOWNLOAD_IDLE_SECONDS,
-		description:
-			'When the video download receives no bytes for this long (or breaks off), it is tried again, up to three more times, before the item fails',
-	},
-];
-
 export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Minutes)',
 	name: 'timeoutMinutes',

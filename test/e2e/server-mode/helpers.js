@@ -56,7 +56,7 @@ function executionRows(userFolder, workflowId) {
     db.exec('PRAGMA busy_timeout = 5000');
     return /** @type {{ id: string, status: string, mode: string, finished: number }[]} */ (
       db
-        .prepare('SELECT CAST(id AS TEXT) AS id, status, mode, finished FROM execution_entity WHERE workflowId = ? ORDER BY id')
+        .prepare('SELECT CAST(id AS TEXT) AS id, status, mode, finished FROM execution_entity WHERE workflowId = ? ORDER BY CAST(id AS INTEGER)')
         .all(workflowId)
         .map((r) => ({ ...r }))
     );
