@@ -13,6 +13,20 @@ const waitForJob = (requestId, status) => session.eventually(() => emu().jobs.ge
 const json = (run) => run.output('Hailuo Video')[0].json;
 
 describe('Submit', () => {
+	test('several items with the execution\'s resume URL as Webhook URL are refused before anything is paid', async () => {
+		const items = [{ json: {} }, { json: {} }, { json: {} }];
+		const run = await session.run({ items, parameters: { operation: 'submit', ...urlParameters({ options: { webhookUrl: '={{ $execution.resumeUrl }}' } }) } });
+		expect(run.error.message).toBe("Webhook URL: 3 items would send their jobs' webhooks to this execution's resume URL, which only one of them can resume");
+		expect(run.error.description).toMatch(/Hailuo Trigger/);
+		expect(submits()).toHaveLength(0);
+	});
+
+	test('one item with the resume URL is fine (its Wait node resumes with it)', async () => {
+		const run = await submit({ options: { webhookUrl: '={{ $execution.resumeUrl }}' } });
+		expect(run.status).toBe('success');
+		expect(submits()).toHaveLength(1);
+	});
+
 	test('returns at once with the request ID, no binary, and the job still queued on fal', async () => {
 		const run = await submit();
 		expect(run.status).toBe('success');
@@ -132,6 +146,24 @@ describe('Get Result', () => {
 		expect(run.error.message).toBe(`The video is not ready: the job is still IN_QUEUE, position 0 (item 0, fal request ${requestId})`);
 		expect(calls('cdn')).toHaveLength(0);
 	});
+
+	test('Wait for the Video: an unfinished job is followed to its end, several items at once; none is cancelled', async () => {
+		const requestIds = [];
+		for (let i = 0; i < 3; i++) requestIds.push(json(await submit({ prompt: `wait ${i} [emulator:ms=600]` })).requestId);
+		const items = requestIds.map((requestId) => ({ json: { requestId } }));
+		const run = await session.run({ items, parameters: { operation: 'getResult', requestId: '={{ $json.requestId }}', options: { waitForVideo: true } } });
+		await session.expectNoHarm(run);
+		expect(run.output('Hailuo Video').map((item) => item.json.requestId)).toEqual(requestIds);
+		expect(requestIds.every((id) => !emu().jobs.get(id).cancelRequested)).toBe(true);
+	});
+
+	test('Wait for the Video on a job that stalls: the item fails, and the job is not cancelled (it is not this run\'s)', async () => {
+		const { requestId } = json(await submit({ prompt: 'long [emulator:ms=30000]' }));
+		const run = await followUp('getResult', requestId, { options: { waitForVideo: true, timeoutMinutes: 0.02 } });
+		expect(run.error.message).toMatch(/^The video was not ready: the job ran 1 s without finishing \(last status IN_PROGRESS\); it was not cancelled/);
+		expect(emu().jobs.get(requestId).cancelRequested).toBe(false);
+		await session.eventually(() => emu().jobs.get(requestId).status === 'COMPLETED', 40_000);
+	}, 60_000);
 
 	test('a failed job gives fal\'s reason', async () => {
 		const { requestId } = json(await submit({ prompt: 'boom [emulator:fail]' }));

@@ -37,19 +37,31 @@ function browseLists(codex) {
  */
 const BROWSABLE = ['*', 'Agents', 'Chains', 'Miscellaneous', 'Helpers', 'Data Transformation', 'Flow', 'Files', 'Human in the Loop'];
 
-/** The node's description with the codex n8n's package loader attaches (it drops a codex it cannot read). */
+/** The nodes' descriptions with the codex n8n's package loader attaches (it drops a codex it cannot read). */
 async function loadAsN8nDoes() {
 	const loader = new PackageDirectoryLoader(ROOT);
 	await loader.loadAll();
-	expect(loader.loadedNodes.map((n) => n.name)).toEqual(['hailuo']);
-	return loader.nodeTypes.hailuo.type.description;
+	expect(loader.loadedNodes.map((n) => n.name)).toEqual(['hailuo', 'hailuoTrigger']);
+	return { node: loader.nodeTypes.hailuo.type.description, trigger: loader.nodeTypes.hailuoTrigger.type.description };
 }
 
 let description;
 let codex;
+let trigger;
 beforeAll(async () => {
-	description = await loadAsN8nDoes();
+	const loaded = await loadAsN8nDoes();
+	description = loaded.node;
 	codex = description.codex;
+	trigger = loaded.trigger;
+});
+
+test('the Hailuo Trigger\'s codex is read too: searchable, its aliases, listed as a trigger', () => {
+	const file = JSON.parse(readFileSync(path.join(ROOT, 'dist/nodes/HailuoTrigger/HailuoTrigger.node.json'), 'utf8'));
+	expect(file.node).toBe('n8n-nodes-hailuo.hailuoTrigger');
+	expect(trigger.codex.alias).toEqual(file.alias);
+	expect(hiddenFromSearch(trigger.codex)).toBe(false);
+	expect(trigger.group).toEqual(['trigger']);
+	expect(trigger.codex.alias).toEqual(expect.arrayContaining(['hailuo', 'fal webhook']));
 });
 
 test('the rules flag the codex shape of issue 13 and pass the one of n8n\'s own MiniMax node', () => {

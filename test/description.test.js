@@ -94,6 +94,6 @@ test('the package has no runtime dependencies and n8n-workflow as a peer', () =>
 	expect(pkg.dependencies).toBeUndefined();
 	expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
 	expect(pkg.keywords).toContain('n8n-community-node-package');
-	expect(pkg.n8n.nodes).toEqual(['dist/nodes/Hailuo/Hailuo.node.js']);
+	expect(pkg.n8n.nodes).toEqual(['dist/nodes/Hailuo/Hailuo.node.js', 'dist/nodes/HailuoTrigger/HailuoTrigger.node.js']);
 	expect(pkg.n8n.credentials).toEqual(['dist/credentials/HailuoApi.credentials.js']);
 });

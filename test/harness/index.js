@@ -71,6 +71,8 @@ let executionCounter = 0;
  * @typedef {object} RunOptions
  * @property {Record<string, import('n8n-workflow').ICredentialDataDecryptedObject>} [credentials] stored credential data by type
  * @property {(cancel: () => void) => void} [onStarted] receives a function that cancels the execution (n8n's Stop button)
+ * @property {Array<import('n8n-workflow').INodeExecutionData>} [startItems] what the start node gets (a trigger's
+ *   webhook output, for a trigger that has its own execute); default one empty item
  *
  * @param {any} workflowJson an n8n workflow export: { nodes, connections, settings? }
  * @param {RunOptions} [options]
@@ -136,7 +138,7 @@ async function runWorkflow(workflowJson, options = {}) {
 		executionData: {
 			contextData: {},
 			metadata: {},
-			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+			nodeExecutionStack: [{ node: startNode, data: { main: [options.startItems ?? [{ json: {} }]] }, source: null }],
 			waitingExecution: {},
 			waitingExecutionSource: {},
 		},

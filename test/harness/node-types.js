@@ -8,16 +8,18 @@ const DIST = path.resolve(__dirname, '../../dist');
 
 function loadPackage() {
 	const { Hailuo } = require(path.join(DIST, 'nodes/Hailuo/Hailuo.node.js'));
+	const { HailuoTrigger } = require(path.join(DIST, 'nodes/HailuoTrigger/HailuoTrigger.node.js'));
 	const { HailuoApi } = require(path.join(DIST, 'credentials/HailuoApi.credentials.js'));
-	return { node: new Hailuo(), credential: new HailuoApi() };
+	return { node: new Hailuo(), trigger: new HailuoTrigger(), credential: new HailuoApi() };
 }
 
 /** @returns {import('n8n-workflow').INodeTypes & { all: Record<string, import('n8n-workflow').INodeType> }} */
 function createNodeTypes() {
-	const { node } = loadPackage();
+	const { node, trigger } = loadPackage();
 	/** @type {Record<string, import('n8n-workflow').INodeType>} */
 	const all = {
 		'n8n-nodes-hailuo.hailuo': node,
+		'n8n-nodes-hailuo.hailuoTrigger': trigger,
 		'test.start': start,
 		'test.fixture': fixture,
 		'test.hold': hold,
