@@ -124,6 +124,9 @@ function n8nEnv({ userFolder, port = 5678, brokerPort = 5679, logLevel = 'info',
     N8N_SECURE_COOKIE: 'false',
     N8N_DIAGNOSTICS_ENABLED: 'false',
     N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+    N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+    // no fetch of n8n's catalogue of verified community nodes (no internet here; installed packages still load)
+    N8N_VERIFIED_PACKAGES_ENABLED: 'false',
     N8N_TEMPLATES_ENABLED: 'false',
     N8N_PERSONALIZATION_ENABLED: 'false',
     N8N_HIRING_BANNER_ENABLED: 'false',
@@ -294,23 +297,49 @@ async function waitForHttp(url, { timeoutMs = 120_000, child, accept = (status) 
 
 /**
  * Starts `n8n start` for a user folder and waits until its editor answers.
- * @param {NodeJS.ProcessEnv} env @param {{ logFile?: string, inherit?: boolean, timeoutMs?: number }} [o]
+ * `inherit: 'filtered'` shows n8n's output with its known noise folded (see foldNoise).
+ * @param {NodeJS.ProcessEnv} env @param {{ logFile?: string, inherit?: boolean | 'filtered', timeoutMs?: number }} [o]
  */
 async function startN8n(env, { logFile, inherit = false, timeoutMs = 180_000 } = {}) {
   /** @type {import('node:child_process').StdioOptions} */
   let stdio = ['ignore', 'inherit', 'inherit'];
-  if (!inherit) {
+  if (inherit === 'filtered') stdio = ['ignore', 'pipe', 'pipe'];
+  else if (!inherit) {
     const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
     stdio = ['ignore', out, out];
   }
   const rt = runtimes.runtimeOf(env);
   const child = spawn(rt.node, [rt.n8nBin, 'start'], { cwd: env.N8N_USER_FOLDER, env, stdio, detached: true });
+  if (inherit === 'filtered') {
+    foldNoise(/** @type {NodeJS.ReadableStream} */ (child.stdout), process.stdout);
+    foldNoise(/** @type {NodeJS.ReadableStream} */ (child.stderr), process.stderr);
+  }
   const url = `http://127.0.0.1:${env.N8N_PORT}`;
   const deadline = Date.now() + timeoutMs;
   await waitForHttp(`${url}/healthz/readiness`, { timeoutMs, child });
   // n8n 1.x reports ready a few seconds before its REST API is mounted (until then /rest/* is a 404).
   await waitForHttp(`${url}/rest/settings`, { timeoutMs: Math.max(deadline - Date.now(), 1000), child, accept: (s) => s === 200 });
   return { url, child, stop: () => stopChild(child, true) };
+}
+
+/**
+ * Copies n8n's output line by line, folding what n8n 2.41 prints for an execution that stopped on a node's own check
+ * ("There was an error in the post-execution promise" and its stack: n8n looks up a run it has already removed) into
+ * one line; the node's own error, printed before it, stays.
+ * @param {NodeJS.ReadableStream} from @param {NodeJS.WritableStream} to
+ */
+function foldNoise(from, to) {
+  let folding = false;
+  require('node:readline').createInterface({ input: from }).on('line', (/** @type {string} */ line) => {
+    if (/There was an error in the post-execution promise/.test(line)) {
+      folding = true;
+      to.write('[n8n] (n8n\'s "error in the post-execution promise" stack after a failed execution, folded by npm run dev)\n');
+      return;
+    }
+    if (folding && /^\s+(at |\{|\}|[\w$]+:)|^\s*$|^\S*Error\b/.test(line)) return;
+    folding = false;
+    to.write(`${line}\n`);
+  });
 }
 
 /**

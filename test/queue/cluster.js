@@ -154,7 +154,7 @@ async function main(scenarios) {
   const rest = new qm.N8nRest(base);
   await rest.setupOwnerAndLogin(OWNER);
 
-  await check('every n8n process loads the package from its own user folder (main: the node type; workers: 1 node, 1 credential)', async () => {
+  await check('every n8n process loads the package from its own user folder (main: the node types; workers: 2 nodes, 1 credential)', async () => {
     const res = await rest.raw('/types/nodes.json');
     assert(res.ok, `/types/nodes.json answered HTTP ${res.status}`);
     const types = await res.json();
@@ -164,7 +164,7 @@ async function main(scenarios) {
       const loaded = qm.readJsonLog(w.log).find((l) => /^Loaded all credentials and nodes from n8n-nodes-hailuo/.test(l.message));
       assert(loaded, `${w.name} did not log loading n8n-nodes-hailuo (see its log)`);
       const m = loaded.metadata || {};
-      assert(m.credentials === 1 && m.nodes === 1, `${w.name} loaded ${m.credentials} credentials and ${m.nodes} nodes`);
+      assert(m.credentials === 1 && m.nodes === 2, `${w.name} loaded ${m.credentials} credentials and ${m.nodes} nodes`);
     }
   });
 

@@ -13,6 +13,8 @@
  * - throughput  N executions (default 20) through the production webhook, twice: all succeed, both workers run
  *               some, every video byte for byte, the same results with new jobs the second time
  * - async       Submit → Wait (On Webhook Call) → Get Result, resumed by fal's webhook through the main
+ * - trigger     the Hailuo Trigger: 20 jobs (`--trigger-jobs N`) delivered to the main, half twice → one execution
+ *               per job over both workers, videos through the main; deliveries/min, COMPLETED → video stored
  * - stop        the main's stop reaches the worker, which cancels both fal jobs (n8n logs errors for it on
  *               purpose: the check that no n8n process logged an error runs before it)
  *
@@ -29,6 +31,7 @@ const { runQueue } = require('./cluster');
 const SCENARIOS = [
   require('./throughput'),
   require('./async'),
+  require('./trigger'),
   require('./stop'),
 ];
 
