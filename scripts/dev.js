@@ -27,6 +27,7 @@ const n8n = require('./lib/n8n');
 const { startEmulator, emulatorCredential, EMULATOR_CREDENTIAL } = require('./lib/fal-emulator');
 const { loadExamples } = require('./lib/examples');
 const { packAndInstall } = require('./lib/community-package');
+const { runtimeOf } = require('./lib/runtime');
 
 // Read once, then removed from this process's environment, so that neither n8n nor the emulator inherits it.
 const FAL_KEY = String(process.env.FAL_KEY || '').trim();
@@ -112,13 +113,27 @@ process.on('SIGTERM', () => void stopAll(0));
  * is replaced by the emulator's own (no internet needed); fal.ai reads the public one.
  * @param {{ id: string, name: string }} credential @param {string} [emulatorOrigin]
  */
-function examplesFor(credential, emulatorOrigin) {
+function examplesFor(credential, emulatorOrigin, editorUrl) {
   return loadExamples(emulatorOrigin).map(({ workflow }) => {
     for (const node of workflow.nodes) {
       if (node.credentials && node.credentials.hailuoApi) node.credentials.hailuoApi = { id: credential.id, name: credential.name };
     }
-    return workflow;
+    // example 6a sends its jobs to example 6b's Hailuo Trigger on this n8n
+    return JSON.parse(JSON.stringify(workflow).split('http://localhost:5678').join(editorUrl));
   });
+}
+
+/** The workflows that listen from the start: example 6b's Hailuo Trigger. */
+const LISTENING_EXAMPLES = ['hailuoExample06b'];
+
+/** What the emulator's sample image host serves (for Image URL), in the banner. @param {string} origin */
+function sampleImages(origin) {
+  return [
+    `  Sample first frames on the emulator (for Image URL): ${origin}/_samples/frame.jpg (512×768 JPEG), …/frame.png;`,
+    '    any size: …/_samples/png/1280x720.png, …/jpeg/720x1280.jpg, …/webp/768x1344.webp;',
+    '    refused before paying: …/png/100x100.png (too small), …/jpeg/2000x300.jpg (ratio), …/gif/640x480.gif (GIF),',
+    '    …/truncated.png, …/big/21.png (over 20 MB), and a 404: …/_samples/nothing.png. More: test/emulator/README.md.',
+  ];
 }
 
 /** The n8n version in the runtime folder. */
@@ -172,17 +187,18 @@ async function main() {
 
   // The examples are imported again only when they changed (or the credential did), so edits made in the editor
   // survive a restart.
-  const examples = examplesFor(credential, emulator?.origin);
+  const examples = examplesFor(credential, emulator?.origin, `http://127.0.0.1:${opts.port}`);
   const hash = crypto.createHash('sha256').update(JSON.stringify(examples)).digest('hex');
   const stamp = path.join(userFolder, '.examples-imported');
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash) {
     await n8n.importWorkflows(examples, env, scratch);
+    for (const id of LISTENING_EXAMPLES) await n8n.runN8nOk(runtimeOf(env).activateArgs(id), env);
     fs.writeFileSync(stamp, hash);
-    n8n.log(`imported ${examples.length} example workflows from examples/, using "${credential.name}"`);
+    n8n.log(`imported ${examples.length} example workflows from examples/, using "${credential.name}"; ${LISTENING_EXAMPLES.length} published (example 6b's Hailuo Trigger listens)`);
   }
 
   n8n.log('starting n8n (first start migrates the database: ~20 s)');
-  server = await n8n.startN8n(env, { inherit: true });
+  server = await n8n.startN8n(env, { inherit: 'filtered' });
   server.child.on('exit', (code) => {
     if (!stopping) {
       n8n.log(`n8n exited (${code})`);
@@ -204,6 +220,7 @@ async function main() {
         ? '  (FAL_KEY is set but --emulator was given: the key is not used.)'
         : '  To use fal.ai itself: FAL_KEY=<your fal key> npm run dev (the key goes only into n8n\'s encrypted store).',
       '  A prompt containing [emulator:fail] makes a generation fail.',
+      ...sampleImages(emulator.origin),
     );
   } else {
     lines.push(

@@ -155,6 +155,32 @@ async function devChecks({ work, build = false }) {
       // The emulator serves its fixture clip as every video.
       const fixture = fs.readFileSync(path.join(n8n.ROOT, 'test', 'emulator', 'fixtures', 'video.mp4'));
       assert(fs.readFileSync(file).equals(fixture), `${file} is not the emulator's video`);
+
+      // example 6a submits three jobs with example 6b's trigger URL on this n8n: the trigger writes three videos
+      const six = await api('GET', '/rest/workflows/hailuoExample06a');
+      await api('POST', '/rest/workflows/hailuoExample06a/run', { workflowData: six, triggerToStartFrom: { name: "When clicking 'Execute workflow'" } });
+      const dir = path.join(plainFolder, n8n.FILES_DIR_NAME, 'hailuo');
+      const rows = () => fs.readdirSync(dir).filter((f) => /^row-\d-.*\.mp4$/.test(f));
+      const until = Date.now() + 60_000;
+      while (rows().length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+      assert(rows().length === 3, `example 6b wrote ${rows().length} of 3 videos: ${rows().join(', ')}`);
+
+      // a workflow with an empty Prompt (a parameter issue): n8n 2.41 prints a stack after such a run
+      const broken = JSON.parse(JSON.stringify(workflowData));
+      for (const node of broken.nodes) if (node.type === n8n.NODE_TYPE) node.parameters.prompt = '';
+      const created = await api('POST', '/rest/workflows', { name: 'dev: empty prompt', nodes: broken.nodes, connections: broken.connections, settings: broken.settings });
+      await api('POST', `/rest/workflows/${created.id}/run`, { workflowData: created, triggerToStartFrom: { name: "When clicking 'Execute workflow'" } }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 3_000));
+    });
+
+    await check('npm run dev shows what matters: the sample images in the banner, no stack traces (n8n\'s known noise folded)', () => {
+      assert(!(plain instanceof Error), 'dev did not start');
+      const out = plain.output();
+      assert(out.includes(`${plain.emulatorOrigin}/_samples/frame.jpg`) && out.includes('…/png/100x100.png (too small)'), 'the banner lacks the sample images');
+      const lines = out.split('\n');
+      const first = lines.findIndex((line) => /^\s+at /.test(line));
+      assert(first < 0, `stack lines in dev's output:\n${lines.slice(Math.max(0, first - 8), first + 3).join('\n')}`);
+      assert(!/community node|verified.*packages/i.test(out.replace(/Settings → Community Nodes/g, '')), 'dev\'s output mentions the community-node catalogue fetch');
     });
   } finally {
     if (!(plain instanceof Error)) await plain.stop();
