@@ -6,7 +6,7 @@
  * Limits live in MODEL_LIMITS so they are easy to correct.
  */
 
-/** MiniMax's limits for the first-frame image and prompt (see /work/shared/model.md). */
+/** MiniMax's limits for the first and last frame images and the prompt (see /work/shared/model.md). */
 const MODEL_LIMITS = Object.freeze({
   promptMaxChars: 2000,
   imageMaxBytes: 20 * 1024 * 1024,
