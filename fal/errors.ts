@@ -15,6 +15,8 @@ const FIELD_TO_PARAMETER: Record<string, string> = {
 	image_url: 'Image URL',
 	duration: 'Duration',
 	prompt_optimizer: 'Prompt Optimizer',
+	resolution: 'Resolution',
+	end_image_url: 'Last Frame URL',
 };
 
 // n8n replaces a whole error message that contains a Node error code (ECONNRESET…) with a generic

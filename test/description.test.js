@@ -8,7 +8,7 @@ const { loadPackage } = require('./harness/node-types');
 const dist = (...parts) => path.join(__dirname, '..', 'dist', ...parts);
 const { node } = loadPackage();
 const { description } = node;
-const { MODELS, STANDARD_IMAGE_TO_VIDEO } = require(dist('nodes/Hailuo/models.js'));
+const { MODELS, STANDARD_IMAGE_TO_VIDEO, priceOf, takesLastFrame } = require(dist('nodes/Hailuo/models.js'));
 
 /** The properties n8n's editor shows for these parameters (display conditions applied, as the editor does). */
 function shown(parameters) {
@@ -42,11 +42,16 @@ test('Generate with the default model shows the fields it always had, with their
 	]);
 });
 
-test('the Model options are the table\'s endpoints, default first', () => {
+test('the Model options are the table\'s endpoints, default first, the 2.3 family before 02', () => {
 	const model = description.properties.find((p) => p.name === 'model');
 	expect(model.options.map((o) => o.value)).toEqual(MODELS.map((m) => m.endpoint));
 	expect(model.default).toBe(MODELS[0].endpoint);
-	expect(MODELS).toHaveLength(6);
+	expect(model.default).toBe('fal-ai/minimax/hailuo-2.3/standard/image-to-video');
+	expect(MODELS).toHaveLength(7);
+	const family = model.options.map((o) => o.name.match(/^Hailuo (2\.3|02) /)[1]);
+	expect(family).toEqual(['2.3', '2.3', '2.3', '2.3', '2.3', '2.3', '02']);
+	// each family's options are together, and an option's name says what the model takes that others do not
+	expect(model.options.filter((o) => /Last Frame/.test(o.name)).map((o) => o.value)).toEqual(MODELS.filter(takesLastFrame).map((m) => m.endpoint));
 });
 
 describe.each(['generate', 'submit'])('%s: the fields follow the model', (operation) => {
@@ -62,10 +67,88 @@ describe.each(['generate', 'submit'])('%s: the fields follow the model', (operat
 			expect(durations[0].options.map((o) => o.value)).toEqual([...model.durations]);
 			expect(model.durations).toContain(durations[0].default);
 			for (const option of durations[0].options) {
-				expect(option.name).toContain(`USD ${model.priceUsd[option.value].toFixed(2)}`);
+				for (const resolution of model.resolutions ?? [undefined]) {
+					expect(option.name).toContain(`USD ${priceOf(model, { duration: option.value, resolution }).toFixed(2)}`);
+				}
 			}
 		}
+		const resolutions = fields.filter((p) => p.name === 'resolution');
+		expect(resolutions).toHaveLength(model.resolutions ? 1 : 0);
+		if (model.resolutions) {
+			expect(resolutions[0].options.map((o) => o.value)).toEqual([...model.resolutions]);
+			expect(resolutions[0].default).toBe(model.defaultResolution);
+		}
+		expect(names(fields).includes('lastFrameSource')).toBe(takesLastFrame(model));
 	});
+});
+
+describe('every model row\'s fields are shown for that model only', () => {
+	/** Which models show a field, for each way its own source can be set. */
+	const showing = (name, extra = {}) =>
+		MODELS.filter((m) => ['url', 'binary'].some((source) =>
+			names(shown({ operation: 'generate', model: m.endpoint, imageSource: source, lastFrameSource: source, ...extra })).includes(name),
+		)).map((m) => m.endpoint);
+	const where = (keep) => MODELS.filter(keep).map((m) => m.endpoint);
+
+	test.each([
+		['imageSource', (m) => m.firstFrame],
+		['imageUrl', (m) => m.firstFrame],
+		['binaryPropertyName', (m) => m.firstFrame],
+		['lastFrameSource', takesLastFrame],
+		['lastFrameUrl', takesLastFrame],
+		['lastFrameBinaryPropertyName', takesLastFrame],
+		['resolution', (m) => Boolean(m.resolutions)],
+		['duration', (m) => m.durations.length > 0],
+	])('%s', (name, takes) => {
+		expect(showing(name)).toEqual(where(takes));
+	});
+
+	test('the last frame\'s URL and binary field follow its source, as the first frame\'s do', () => {
+		const model = MODELS.find(takesLastFrame).endpoint;
+		const of = (lastFrameSource) => names(shown({ operation: 'generate', model, imageSource: 'url', lastFrameSource }));
+		expect(of('none').filter((n) => n.startsWith('lastFrame'))).toEqual(['lastFrameSource']);
+		expect(of('url').filter((n) => n.startsWith('lastFrame'))).toEqual(['lastFrameSource', 'lastFrameUrl']);
+		expect(of('binary').filter((n) => n.startsWith('lastFrame'))).toEqual(['lastFrameSource', 'lastFrameBinaryPropertyName']);
+		const byName = Object.fromEntries(shown({ operation: 'generate', model, imageSource: 'url', lastFrameSource: 'url' }).map((p) => [p.name, p]));
+		expect(byName.lastFrameSource.default).toBe('none');
+		expect(names(shown({ operation: 'generate', model, imageSource: 'url', lastFrameSource: 'url' }))).toEqual([
+			'operation', 'model', 'prompt', 'imageSource', 'imageUrl', 'lastFrameSource', 'lastFrameUrl', 'resolution', 'duration', 'promptOptimizer', 'options',
+		]);
+	});
+});
+
+test('a Model set by an expression shows no required field of a frame whose source is not chosen (n8n would stop the run)', () => {
+	// n8n shows a field at once when a display condition's value is an expression
+	const fields = names(shown({ operation: 'generate', model: '={{ $json.model }}', imageSource: 'binary', lastFrameSource: 'none' }));
+	expect(fields).toEqual(expect.arrayContaining(['binaryPropertyName', 'lastFrameSource', 'resolution']));
+	for (const name of ['imageUrl', 'lastFrameUrl', 'lastFrameBinaryPropertyName']) expect(fields).not.toContain(name);
+});
+
+test('every price in the editor comes from the table', () => {
+	const fromTable = new Set();
+	for (const m of MODELS) {
+		for (const duration of m.durations.length ? m.durations : [undefined]) {
+			for (const resolution of m.resolutions ?? [undefined]) fromTable.add(priceOf(m, { duration, resolution }).toFixed(2));
+		}
+		for (const perSecond of Object.values(m.priceUsdPerSecond ?? {})) fromTable.add(perSecond.toFixed(3));
+	}
+	const texts = [];
+	const collect = (node) => {
+		if (Array.isArray(node)) return node.forEach(collect);
+		if (node && typeof node === 'object') return Object.values(node).forEach(collect);
+		if (typeof node === 'string') texts.push(node);
+	};
+	collect(description.properties);
+	const shownPrices = texts.flatMap((text) => [...text.matchAll(/USD (\d+\.\d+)/g)].map((m) => m[1]));
+	expect(shownPrices.length).toBeGreaterThan(20);
+	expect(shownPrices.filter((price) => !fromTable.has(price))).toEqual([]);
+	// and every model's option says its own prices
+	const model = description.properties.find((p) => p.name === 'model');
+	for (const m of MODELS) {
+		const words = model.options.find((o) => o.value === m.endpoint).description;
+		const own = m.priceUsdPerSecond ? Object.values(m.priceUsdPerSecond).map((p) => p.toFixed(3)) : (m.durations.length ? m.durations : [undefined]).map((duration) => priceOf(m, { duration }).toFixed(2));
+		for (const price of own) expect(words).toContain(`USD ${price}`);
+	}
 });
 
 test.each(['getStatus', 'getResult', 'cancel'])('%s takes a request ID and no generation input', (operation) => {

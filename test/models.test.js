@@ -1,8 +1,8 @@
-// The Hailuo 2.3 family: every model is sent exactly the fields it takes (the emulator checks each
+// Every model (the Hailuo 2.3 family and Hailuo 02) is sent exactly the fields it takes (the emulator checks each
 // model's own schema and refuses an unknown or missing field with a 422, as fal does), and a spending
 // guard that refuses a run over its limit before anything is submitted.
 const { useNodeSession } = require('./node-session');
-const { MODELS } = require('../dist/nodes/Hailuo/models');
+const { MODELS, takesLastFrame } = require('../dist/nodes/Hailuo/models');
 
 const session = useNodeSession();
 const { submits } = session;
@@ -16,8 +16,15 @@ const everything = (model, extra = {}) => ({
 	imageUrl: session.image(),
 	duration: '10',
 	promptOptimizer: false,
+	resolution: '768P',
+	lastFrameSource: 'url',
+	lastFrameUrl: session.image('png/640x480.png'),
 	...extra,
 });
+
+/** The list price of a 10 s video at 768p, from the table's own figures. */
+const listPrice = (model) =>
+	model.priceUsdPerSecond ? Math.round(model.priceUsdPerSecond['768P'] * 10 * 1000) / 1000 : model.durations.length ? model.priceUsd['10'] : model.priceUsd.video;
 
 describe('each model is sent exactly what it takes', () => {
 	test.each(MODELS.map((m) => [m.endpoint, m]))('%s', async (endpoint, model) => {
@@ -28,15 +35,23 @@ describe('each model is sent exactly what it takes', () => {
 		const expected = { prompt: 'A lighthouse in a storm', prompt_optimizer: false };
 		if (model.firstFrame) expected.image_url = session.image();
 		if (model.durations.length) expected.duration = '10';
+		if (model.resolutions) expected.resolution = '768P';
+		if (takesLastFrame(model)) expected.end_image_url = session.image('png/640x480.png');
 		expect(submit.body).toEqual(expected);
 		const [item] = run.output('Hailuo Video');
 		expect(item.json).toMatchObject({
 			model: endpoint,
-			costUsd: model.durations.length ? model.priceUsd['10'] : model.priceUsd.video,
+			costUsd: listPrice(model),
 			priceSource: 'list price',
 			imageSource: model.firstFrame ? 'url' : null,
 		});
+		expect(item.json.costUsd).toBe(session.emu.jobs.get(item.json.requestId).costUsd);
+		expect('lastFrameUrl' in item.json).toBe(takesLastFrame(model));
+		expect('resolution' in item.json).toBe(Boolean(model.resolutions));
 		expect(item.binary.data.mimeType).toBe('video/mp4');
+		// a last frame is read (checked) only for a model that takes one
+		const lastFrameReads = session.calls('sample').filter((c) => c.path.includes('640x480'));
+		expect(lastFrameReads.length > 0).toBe(takesLastFrame(model));
 	});
 
 	test('text to video with an image set is not sent the image (and its URL is not even read)', async () => {
@@ -54,7 +69,7 @@ describe('each model is sent exactly what it takes', () => {
 
 	test('an unknown model is refused before anything is sent', async () => {
 		const run = await session.run({ parameters: everything('fal-ai/minimax/hailuo-9/ultra') });
-		expect(run.error.message).toBe('Model: "fal-ai/minimax/hailuo-9/ultra" is not a Hailuo 2.3 model this node knows (item 0)');
+		expect(run.error.message).toBe('Model: "fal-ai/minimax/hailuo-9/ultra" is not a Hailuo model this node knows (item 0)');
 		expect(submits()).toHaveLength(0);
 	});
 });

@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ImageHeader } from '../../fal/image-header';
-import type { Duration, HailuoModel } from './models';
+import type { Duration, HailuoModel, Resolution } from './models';
 
 /**
  * Checks made before any money is spent. Each failure names the parameter and the item; the limits
@@ -39,18 +39,44 @@ export function checkDuration(node: INode, itemIndex: number, model: HailuoModel
 	return value as Duration;
 }
 
-export function checkImageUrl(node: INode, itemIndex: number, url: unknown): string {
+const words = (resolution: string) => resolution.replace('P', 'p');
+
+/** The resolution to send, or undefined for a model that takes none. */
+export function checkResolution(node: INode, itemIndex: number, model: HailuoModel, resolution: unknown): Resolution | undefined {
+	if (!model.resolutions) return undefined;
+	const value = resolution === undefined || resolution === '' ? model.defaultResolution : String(resolution).toUpperCase();
+	if (!value || !(model.resolutions as readonly string[]).includes(value)) {
+		throw invalid(node, itemIndex, 'Resolution', `must be ${model.resolutions.map(words).join(' or ')}, not "${String(resolution)}"`);
+	}
+	return value as Resolution;
+}
+
+/** A last frame only at the resolutions the model makes first-and-last-frame videos at. */
+export function checkLastFrameResolution(node: INode, itemIndex: number, model: HailuoModel, resolution: Resolution | undefined): void {
+	const allowed = model.lastFrameResolutions ?? [];
+	if (!resolution || allowed.includes(resolution)) return;
+	throw invalid(
+		node,
+		itemIndex,
+		'Last Frame',
+		`the model makes videos with a last frame at ${allowed.map(words).join(' or ')} only, not at ${words(resolution)}`,
+		`Choose Resolution ${allowed.map(words).join(' or ')}, or Last Frame "None".`,
+	);
+}
+
+/** An image URL given in `parameter` (Image URL, Last Frame URL). */
+export function checkImageUrl(node: INode, itemIndex: number, url: unknown, parameter = 'Image URL'): string {
 	const value = typeof url === 'string' ? url.trim() : '';
-	if (value === '') throw invalid(node, itemIndex, 'Image URL', 'is empty');
+	if (value === '') throw invalid(node, itemIndex, parameter, 'is empty');
 	if (/^data:image\//i.test(value)) return value;
 	let parsed: URL;
 	try {
 		parsed = new URL(value);
 	} catch {
-		throw invalid(node, itemIndex, 'Image URL', `"${value.slice(0, 100)}" is not a URL`);
+		throw invalid(node, itemIndex, parameter, `"${value.slice(0, 100)}" is not a URL`);
 	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw invalid(node, itemIndex, 'Image URL', 'must start with http:// or https:// (or be a data:image URI)');
+		throw invalid(node, itemIndex, parameter, 'must start with http:// or https:// (or be a data:image URI)');
 	}
 	return value;
 }
@@ -64,7 +90,7 @@ export function checkImageBytes(node: INode, itemIndex: number, model: HailuoMod
 }
 
 const SIZE_ADVICE =
-	'Hailuo needs a first frame whose short side is over 300 px and whose width:height is between 2:5 and 5:2.';
+	'Hailuo needs first and last frames whose short side is over 300 px and whose width:height is between 2:5 and 5:2.';
 
 /** The image's format and pixel size, read from its header, against the model's limits; returns its mime type. */
 export function checkImageHeader(

@@ -19,7 +19,8 @@
  * - webhooks       example 04 resumed by fal's webhook; a duplicate delivery and a forged call change nothing
  * - trigger        the Hailuo Trigger (examples 06a/06b): one execution per job, duplicates and forgeries refused;
  *                  Submit → Wait → Get Result for 5 items
- * - models         Fast image-to-video and text-to-video submit exactly their model's fields
+ * - models         every model family submits exactly its fields (Fast, text to video, Hailuo 02 with a last frame
+ *                  by URL and binary, a 512p draft); refused last frames; the spending guard over mixed models
  * - collect-later  examples 05a/05b, submit into a Data Table and collect later
  * - dev            `npm run dev` without and with FAL_KEY (default n8n only; after the server stopped)
  *

@@ -3,7 +3,7 @@
 
 /**
  * Reads an image's format and pixel size from its header bytes (PNG, JPEG, WebP; GIF and BMP to refuse them), and
- * checks a first-frame image against MODEL_LIMITS the way the model would after fetching it.
+ * checks a first- or last-frame image against MODEL_LIMITS the way the model would after fetching it.
  */
 
 const { MODEL_LIMITS } = require('./schema');
@@ -58,7 +58,7 @@ function sniffImage(b) {
 }
 
 /**
- * Checks a fetched first-frame image against the model's limits.
+ * Checks a fetched frame image against the model's limits.
  * @param {Buffer} bytes
  * @returns {{ type: string, msg: string, ctx?: Record<string, unknown> } | null}  null when the image is fine
  */

@@ -281,7 +281,7 @@ class JobQueue {
     job.billed = true;
     job.costUsd = priceFor(ep, job.input);
     this.opts.stats.billed += 1;
-    this.opts.stats.billedUsd = Math.round((this.opts.stats.billedUsd + job.costUsd) * 100) / 100;
+    this.opts.stats.billedUsd = Math.round((this.opts.stats.billedUsd + job.costUsd) * 1000) / 1000;
     this.opts.stats.completed += 1;
     this.end(job, 'COMPLETED');
   }

@@ -3,11 +3,12 @@
 
 /**
  * What the model's runner does when a job starts, before it generates anything: with validation 'runner' it
- * validates the input, then it reads every image field for real (fetch-url.js) and checks the image against the
- * model's limits (image.js). Any problem becomes the job's failure: a 422 in fal's detail shape.
+ * validates the input; then it refuses what the model itself refuses (a row's `runnerCheck`), reads every image
+ * field for real (fetch-url.js) and checks the image against the model's limits (image.js). Any problem becomes
+ * the job's failure: a 422 in fal's detail shape.
  */
 
-const { validateInput } = require('./schema');
+const { validateInput, withDefaults } = require('./schema');
 const { checkImage } = require('./image');
 const { fetchUrl } = require('./fetch-url');
 const { MODEL_LIMITS } = require('./schema');
@@ -33,6 +34,11 @@ async function prepareJob(ep, input, opts) {
         errorType: errors[0].type,
       };
     }
+  }
+  const refused = ep.runnerCheck ? ep.runnerCheck(withDefaults(ep, input)) : null;
+  if (refused) {
+    const detail = [{ loc: ['body', refused.field], msg: refused.msg, type: refused.type, input: input[refused.field] }];
+    return { status: 422, body: { detail }, message: refused.msg, errorType: refused.type };
   }
   const fields = Object.entries(ep.fields).filter(([name, spec]) => spec.type === 'string' && spec.image && typeof input[name] === 'string');
   const problems = await Promise.all(fields.map(([name]) => checkImageUrl(String(input[name]), opts)));

@@ -6,7 +6,7 @@
  * Limits live in MODEL_LIMITS so they are easy to correct.
  */
 
-/** MiniMax's limits for the first-frame image and prompt (see /work/shared/model.md). */
+/** MiniMax's limits for the first and last frame images and the prompt (see /work/shared/model.md). */
 const MODEL_LIMITS = Object.freeze({
   promptMaxChars: 2000,
   imageMaxBytes: 20 * 1024 * 1024,
@@ -25,9 +25,15 @@ const MODEL_LIMITS = Object.freeze({
  * @property {string} id           full endpoint id, e.g. 'fal-ai/minimax/hailuo-2.3/standard/image-to-video'
  * @property {string} title        fal's display name
  * @property {string} category     'image-to-video' | 'text-to-video'
- * @property {string[]} fields     input fields, in fal's order: names from FIELDS ('duration' takes `durations`)
+ * @property {string[]} fields     input fields, in fal's order: names from FIELDS ('duration' takes `durations`,
+ *                                 'resolution' takes `resolutions`)
  * @property {string[]} [durations]  the `duration` enum, default first
- * @property {Record<string, number>} prices  USD per video: by duration ({ '6': 0.28, '10': 0.56 }), or { video: n }
+ * @property {string[]} [resolutions]  the `resolution` enum, in fal's order
+ * @property {string} [defaultResolution]  its default (else the first)
+ * @property {Record<string, number>} [prices]  USD per video: by duration ({ '6': 0.28, '10': 0.56 }), or { video: n }
+ * @property {Record<string, number>} [pricesPerSecond]  USD per second of video, by resolution (fal bills per second)
+ * @property {(input: Record<string, unknown>) => { field: string, type: string, msg: string } | null} [runnerCheck]
+ *   what the model (MiniMax, behind fal) refuses when the job starts although fal's schema lets it through
  *
  * @typedef {object} EndpointSpec  a row, expanded
  * @property {string} id
@@ -35,8 +41,11 @@ const MODEL_LIMITS = Object.freeze({
  * @property {string} alias        'minimax' (status/result/cancel URLs use owner/alias only)
  * @property {Record<string, FieldSpec>} fields  input schema, in fal's field order
  * @property {{ field: string, fileName: string, contentType: string }} output  the output File
- * @property {Record<string, number>} prices
- * @property {{ unit_price: number, unit: string, currency: string }} price  what the pricing API answers
+ * @property {Record<string, number>} prices  USD per video (by duration, or `video`); empty for a per-second row
+ * @property {Record<string, number> | undefined} pricesPerSecond  USD per second, by resolution
+ * @property {{ unit_price: number, unit: string, currency: string }} price  what the pricing API answers (the
+ *   default video's price, or the default resolution's price per second)
+ * @property {EndpointRow['runnerCheck']} runnerCheck
  * @property {{ display_name: string, category: string, description: string }} metadata
  */
 
@@ -45,7 +54,15 @@ const FIELDS = Object.freeze({
   prompt: Object.freeze({ type: 'string', required: true, minLength: 1, maxLength: MODEL_LIMITS.promptMaxChars }),
   image_url: Object.freeze({ type: 'string', required: true, image: true }),
   prompt_optimizer: Object.freeze({ type: 'boolean', default: true }),
+  end_image_url: Object.freeze({ type: 'string', image: true }),
 });
+
+/** @param {string} id @param {string} name @param {string[] | undefined} values @param {string} [byDefault] @returns {FieldSpec} */
+function enumField(id, name, values, byDefault) {
+  if (!values || !values.length) throw new TypeError(`${id}: a ${name} field needs ${name}s`);
+  if (byDefault !== undefined && !values.includes(byDefault)) throw new TypeError(`${id}: ${name} default ${byDefault} is not a value`);
+  return { type: 'enum', values: [...values], default: byDefault ?? values[0] };
+}
 
 /** @param {EndpointRow} row @returns {EndpointSpec} */
 function endpoint(row) {
@@ -54,16 +71,26 @@ function endpoint(row) {
   const fields = {};
   for (const name of row.fields) {
     if (name === 'duration') {
-      if (!row.durations || !row.durations.length) throw new TypeError(`${row.id}: a duration field needs durations`);
-      fields.duration = { type: 'enum', values: [...row.durations], default: row.durations[0] };
+      fields.duration = enumField(row.id, name, row.durations);
+    } else if (name === 'resolution') {
+      fields.resolution = enumField(row.id, name, row.resolutions, row.defaultResolution);
     } else {
       const spec = /** @type {Record<string, FieldSpec>} */ (FIELDS)[name];
       if (!spec) throw new TypeError(`${row.id}: unknown field ${name}`);
       fields[name] = spec;
     }
   }
-  const first = row.durations ? row.durations[0] : 'video';
-  if (typeof row.prices[first] !== 'number') throw new TypeError(`${row.id}: no price for ${first}`);
+  /** @type {{ unit_price: number, unit: string, currency: string }} */
+  let price;
+  if (row.pricesPerSecond) {
+    const first = row.defaultResolution ?? (row.resolutions ? row.resolutions[0] : 'video');
+    if (typeof row.pricesPerSecond[first] !== 'number') throw new TypeError(`${row.id}: no price per second for ${first}`);
+    price = { unit_price: row.pricesPerSecond[first], unit: 'second', currency: 'USD' };
+  } else {
+    const first = row.durations ? row.durations[0] : 'video';
+    if (!row.prices || typeof row.prices[first] !== 'number') throw new TypeError(`${row.id}: no price for ${first}`);
+    price = { unit_price: row.prices[first], unit: 'video', currency: 'USD' };
+  }
   return Object.freeze({
     id: row.id,
     owner,
@@ -71,7 +98,9 @@ function endpoint(row) {
     fields,
     output: { field: 'video', fileName: 'output.mp4', contentType: 'video/mp4' },
     prices: { ...row.prices },
-    price: { unit_price: row.prices[first], unit: 'video', currency: 'USD' },
+    pricesPerSecond: row.pricesPerSecond ? { ...row.pricesPerSecond } : undefined,
+    price,
+    runnerCheck: row.runnerCheck,
     metadata: { display_name: row.title, category: row.category, description: `${row.title} (emulated)` },
   });
 }
@@ -123,6 +152,25 @@ const ENDPOINTS = Object.freeze([
     category: 'image-to-video',
     fields: ['prompt', 'image_url', 'prompt_optimizer'],
     prices: { video: 0.33 },
+  }),
+  // Hailuo 02: the one endpoint whose page on fal could be read (llms.txt, December 2026). "$0.045/sec" at 768P,
+  // "roughly $0.017/sec" at 512P. 10 s is allowed at both (the page's only duration limit is for 1080p).
+  endpoint({
+    id: 'fal-ai/minimax/hailuo-02/standard/image-to-video',
+    title: 'MiniMax Hailuo 02 [Standard] (Image to Video)',
+    category: 'image-to-video',
+    fields: ['prompt', 'image_url', 'duration', 'prompt_optimizer', 'resolution', 'end_image_url'],
+    durations: ['6', '10'],
+    resolutions: ['512P', '768P'],
+    defaultResolution: '768P',
+    pricesPerSecond: { '768P': 0.045, '512P': 0.017 },
+    // fal's schema takes end_image_url at 512P; MiniMax's API makes first-and-last-frame videos at 768P and 1080P
+    // only (fal's page is silent). Never kinder than fal: the job fails when it starts, as MiniMax would refuse it.
+    // `input` has the schema's defaults filled in.
+    runnerCheck: (input) =>
+      input.end_image_url !== undefined && input.resolution === '512P'
+        ? { field: 'end_image_url', type: 'value_error', msg: 'A last frame (end_image_url) is not supported at 512P resolution' }
+        : null,
   }),
 ]);
 
@@ -241,11 +289,16 @@ function withDefaults(ep, input) {
 }
 
 /**
- * What a finished job costs: the price of the duration it ran with, or the row's one price.
+ * What a finished job costs: the price of the duration it ran with, or the row's one price; for a row billed per
+ * second, its resolution's price per second times its seconds.
  * @param {EndpointSpec} ep @param {Record<string, unknown>} input @returns {number}
  */
 function priceFor(ep, input) {
   const used = withDefaults(ep, input);
+  if (ep.pricesPerSecond) {
+    const perSecond = ep.pricesPerSecond[String(used.resolution ?? 'video')] ?? ep.price.unit_price;
+    return Math.round(perSecond * Number(used.duration ?? 6) * 1000) / 1000;
+  }
   const byDuration = used.duration !== undefined ? ep.prices[String(used.duration)] : undefined;
   return byDuration !== undefined ? byDuration : ep.price.unit_price;
 }

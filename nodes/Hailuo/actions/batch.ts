@@ -18,6 +18,8 @@ interface SubmittedJob {
 	input: string;
 	/** The first frame's URL as sent (where fal storage put a binary image). */
 	imageUrl?: string;
+	/** The last frame's URL as sent, for a model that takes one. */
+	lastFrameUrl?: string;
 	state: JobState;
 }
 
@@ -90,12 +92,13 @@ export class Batch {
 	 * What an earlier try of this run (n8n's Retry On Fail) did for this item and input: a job that may still
 	 * bring the video, or a submit that may have reached fal unseen (never sent again), or nothing to reuse.
 	 */
-	earlierJob(itemIndex: number, input: string): { job: QueueJob; imageUrl?: string } | 'unknown' | undefined {
+	earlierJob(itemIndex: number, input: string): { job: QueueJob; imageUrl?: string; lastFrameUrl?: string } | 'unknown' | undefined {
 		const earlier = this.jobs[itemIndex];
 		if (!earlier || earlier.input !== input) return undefined;
 		if (earlier.state === 'unknown') return 'unknown';
 		if (earlier.state !== 'running' && earlier.state !== 'completed') return undefined;
-		return { job: jobRef(this.fal.origins, earlier.queueApp, earlier.requestId), imageUrl: earlier.imageUrl };
+		const { imageUrl, lastFrameUrl } = earlier;
+		return { job: jobRef(this.fal.origins, earlier.queueApp, earlier.requestId), imageUrl, lastFrameUrl };
 	}
 
 	/** A submit ended without telling whether fal made the job: a retry must not send it again. */
@@ -104,7 +107,7 @@ export class Batch {
 	}
 
 	/** Records a job; one submitted as n8n's Stop came is cancelled at once. */
-	submitted(itemIndex: number, job: QueueJob, record: Pick<SubmittedJob, 'queueApp' | 'input' | 'imageUrl'>): void {
+	submitted(itemIndex: number, job: QueueJob, record: Pick<SubmittedJob, 'queueApp' | 'input' | 'imageUrl' | 'lastFrameUrl'>): void {
 		this.jobs[itemIndex] = { requestId: job.requestId, ...record, state: 'running' };
 		if (this.fal.signal?.aborted) void this.cancelOnStop(itemIndex);
 	}

@@ -1,13 +1,24 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_MODEL, findModel, modelInput, secondsOf, usd, videoPrice, type Duration, type HailuoModel } from '../models';
+import {
+	DEFAULT_MODEL,
+	findModel,
+	modelInput,
+	secondsOf,
+	takesLastFrame,
+	usd,
+	videoPrice,
+	type Duration,
+	type HailuoModel,
+	type Resolution,
+} from '../models';
 import { cancelledError, isCancelled } from '../../../fal/cancellation';
 import { ambiguousSubmitError } from '../../../fal/errors';
 import { livePrices } from '../../../fal/pricing';
 import { submitJob, type QueueJob } from '../../../fal/queue';
-import { checkDuration, checkPrompt, invalid } from '../validate';
-import { firstFrameUrl, prepareFirstFrame, type FirstFrame } from './first-frame';
+import { checkDuration, checkLastFrameResolution, checkPrompt, checkResolution, invalid } from '../validate';
+import { FIRST_FRAME, frameUrl, LAST_FRAME, prepareFrame, type Frame } from './frame';
 import type { Batch } from './batch';
 import type { VideoOutputOptions } from '../../shared/video-output';
 
@@ -29,8 +40,10 @@ export interface GenerationRequest {
 	itemIndex: number;
 	model: HailuoModel;
 	prompt: string;
-	frame: FirstFrame;
+	frame: Frame;
+	lastFrame: Frame;
 	duration?: Duration;
+	resolution?: Resolution;
 	promptOptimizer: boolean;
 	options: GenerationOptions;
 }
@@ -39,16 +52,22 @@ export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: numbe
 	const node = ctx.getNode();
 	const endpoint = ctx.getNodeParameter('model', itemIndex, undefined);
 	const model = findModel(endpoint ?? DEFAULT_MODEL.endpoint);
-	if (!model) throw invalid(node, itemIndex, 'Model', `"${String(endpoint)}" is not a Hailuo 2.3 model this node knows`);
+	if (!model) throw invalid(node, itemIndex, 'Model', `"${String(endpoint)}" is not a Hailuo model this node knows`);
 	const prompt = checkPrompt(node, itemIndex, model, ctx.getNodeParameter('prompt', itemIndex));
 	const duration =
 		model.durations.length > 0
 			? checkDuration(node, itemIndex, model, ctx.getNodeParameter('duration', itemIndex, model.defaultDuration))
 			: undefined;
+	const resolution = model.resolutions
+		? checkResolution(node, itemIndex, model, ctx.getNodeParameter('resolution', itemIndex, model.defaultResolution))
+		: undefined;
 	const promptOptimizer = ctx.getNodeParameter('promptOptimizer', itemIndex, true) as boolean;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as GenerationOptions;
-	const frame = await prepareFirstFrame(ctx, itemIndex, model, options.checkImageUrl !== false);
-	return { itemIndex, model, prompt, frame, duration, promptOptimizer, options };
+	const probe = options.checkImageUrl !== false;
+	const frame = await prepareFrame(ctx, itemIndex, model, FIRST_FRAME, probe);
+	const lastFrame = await prepareFrame(ctx, itemIndex, model, LAST_FRAME, probe);
+	if (lastFrame.source !== 'none') checkLastFrameResolution(node, itemIndex, model, resolution);
+	return { itemIndex, model, prompt, frame, lastFrame, duration, resolution, promptOptimizer, options };
 }
 
 /**
@@ -72,17 +91,18 @@ export async function checkSpending(ctx: IExecuteFunctions, requests: Generation
 }
 
 export function priceOfRequest(request: GenerationRequest, batch: Batch) {
-	return videoPrice(request.model, request.duration, batch.livePrices?.get(request.model.endpoint));
+	return videoPrice(request.model, request, batch.livePrices?.get(request.model.endpoint));
 }
 
 /** What identifies an item's job: a retry of the node reuses a job only for exactly this input. */
 function inputKey(request: GenerationRequest, webhookUrl: string | undefined): string {
-	const { model, prompt, duration, promptOptimizer, frame } = request;
-	return JSON.stringify({ model: model.endpoint, prompt, duration, promptOptimizer, frame, webhookUrl });
+	const { model, prompt, duration, resolution, promptOptimizer, frame, lastFrame } = request;
+	const last = lastFrame.source === 'none' ? undefined : lastFrame;
+	return JSON.stringify({ model: model.endpoint, prompt, duration, resolution, promptOptimizer, frame, lastFrame: last, webhookUrl });
 }
 
 /**
- * Uploads a binary first frame if there is one, then submits the job — unless an earlier try of this run
+ * Uploads the binary frames if there are any, then submits the job — unless an earlier try of this run
  * (n8n's Retry On Fail) already submitted it, which is then followed instead of paid for again.
  */
 export async function submitGeneration(
@@ -96,13 +116,15 @@ export async function submitGeneration(
 	const earlier = batch.earlierJob(itemIndex, key);
 	let job: QueueJob;
 	let imageUrl: string | undefined;
+	let lastFrameUrl: string | undefined;
 	if (earlier === 'unknown') {
 		throw ambiguousSubmitError(ctx.getNode(), { itemIndex }, 'an earlier try of this node sent it, and fal\'s answer never came; it is not sent again');
 	} else if (earlier) {
-		({ job, imageUrl } = earlier);
+		({ job, imageUrl, lastFrameUrl } = earlier);
 	} else {
-		imageUrl = await firstFrameUrl(ctx, batch.fal, itemIndex, model, request.frame);
-		const input = modelInput(model, { ...request, imageUrl });
+		imageUrl = await frameUrl(ctx, batch.fal, itemIndex, model, FIRST_FRAME, request.frame);
+		lastFrameUrl = await frameUrl(ctx, batch.fal, itemIndex, model, LAST_FRAME, request.lastFrame);
+		const input = modelInput(model, { ...request, imageUrl, lastFrameUrl });
 		job = await submitJob(batch.fal, model, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit }).catch(
 			(error: unknown) => {
 				if ((error as { context?: IDataObject }).context?.mayHaveBeenBilled) {
@@ -111,7 +133,7 @@ export async function submitGeneration(
 				throw error;
 			},
 		);
-		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl });
+		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl, lastFrameUrl });
 	}
 	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
 	if (isCancelled(batch.fal.signal)) {
@@ -121,10 +143,14 @@ export async function submitGeneration(
 	const details: IDataObject = {
 		model: model.endpoint,
 		duration: secondsOf(model, request.duration) ?? null,
+		...(model.resolutions ? { resolution: request.resolution ?? null } : {}),
 		prompt: request.prompt,
 		promptOptimizer: request.promptOptimizer,
 		imageSource: request.frame.source === 'none' ? null : request.frame.source,
 		imageUrl: imageUrl ?? null,
+		...(takesLastFrame(model)
+			? { lastFrameSource: request.lastFrame.source === 'none' ? null : request.lastFrame.source, lastFrameUrl: lastFrameUrl ?? null }
+			: {}),
 		costUsd: price.usd,
 		priceSource: price.source,
 	};

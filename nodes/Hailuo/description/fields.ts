@@ -1,110 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_ENDPOINT, DEFAULT_MODEL, MODELS, usd, type HailuoModel } from '../models';
-
 /**
- * Field builders shared by the operations: the generation inputs (Generate, Submit), which follow the
- * chosen model, and the options of those that return a video. Everything model-specific is read from
- * the model table.
+ * Field builders shared by the operations: the generation inputs (Generate, Submit; built in
+ * generation-fields.ts from the model table), the request id, and the options.
  */
 
-function priceWords(model: HailuoModel): string {
-	if (model.durations.length === 0) return `${usd(model.priceUsd.video ?? 0)} per video`;
-	return model.durations.map((duration) => `${usd(model.priceUsd[duration] ?? 0)} for ${duration} s`).join(', ');
-}
-
-const endpointsWhere = (keep: (model: HailuoModel) => boolean) => MODELS.filter(keep).map((model) => model.endpoint);
-
-export const modelField: INodeProperties = {
-	displayName: 'Model',
-	name: 'model',
-	type: 'options',
-	options: MODELS.map((model) => ({
-		name: model.displayName,
-		value: model.endpoint,
-		description: `${model.firstFrame ? 'Animates a first-frame image' : 'From the prompt alone'}, ${model.resolution}; ${priceWords(model)}`,
-	})),
-	default: DEFAULT_ENDPOINT,
-	description: 'Which Hailuo 2.3 model on fal makes the video: Fast is cheaper, Pro is 1080p, text to video needs no image',
-};
-
-/** One Duration field per set of durations and prices in the table, each shown for the models that have it. */
-function durationFields(): INodeProperties[] {
-	const groups = new Map<string, HailuoModel[]>();
-	for (const model of MODELS.filter((m) => m.durations.length > 0)) {
-		const key = model.durations.map((d) => `${d}:${model.priceUsd[d]}`).join(',');
-		groups.set(key, [...(groups.get(key) ?? []), model]);
-	}
-	return [...groups.values()].map((models) => ({
-		displayName: 'Duration',
-		name: 'duration',
-		type: 'options',
-		options: models[0].durations.map((duration) => ({
-			name: `${duration} Seconds (${usd(models[0].priceUsd[duration] ?? 0)})`,
-			value: duration,
-		})),
-		default: '6',
-		description: 'Length of the video',
-		displayOptions: { show: { model: models.map((model) => model.endpoint) } },
-	}));
-}
-
-const withFirstFrame = { model: endpointsWhere((model) => model.firstFrame) };
-
-export const generationInputFields: INodeProperties[] = [
-	modelField,
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. The camera slowly pushes in as steam rises from the coffee cup',
-		description: `What should happen in the video (at most ${DEFAULT_MODEL.limits.promptMaxChars} characters)`,
-	},
-	{
-		displayName: 'Image Source',
-		name: 'imageSource',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Image URL', value: 'url', description: 'A public http(s) URL of the first frame' },
-			{ name: 'Binary File', value: 'binary', description: 'An image in a binary field of the input item' },
-		],
-		default: 'url',
-		description: 'Where the first frame of the video comes from',
-		displayOptions: { show: withFirstFrame },
-	},
-	{
-		displayName: 'Image URL',
-		name: 'imageUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://example.com/first-frame.jpg',
-		description: 'JPEG, PNG or WebP image used as the first frame (short side over 300 px, between 2:5 and 5:2)',
-		displayOptions: { show: { ...withFirstFrame, imageSource: ['url'] } },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		hint: 'The name of the input binary field holding the image',
-		description: 'JPEG, PNG or WebP image (under 20 MB) used as the first frame; it is uploaded to fal storage',
-		displayOptions: { show: { ...withFirstFrame, imageSource: ['binary'] } },
-	},
-	...durationFields(),
-	{
-		displayName: 'Prompt Optimizer',
-		name: 'promptOptimizer',
-		type: 'boolean',
-		default: true,
-		description: 'Whether the model may rewrite the prompt to improve the video',
-	},
-];
+export { generationInputFields } from './generation-fields';
 
 export const requestIdField: INodeProperties = {
 	displayName: 'Request ID',
