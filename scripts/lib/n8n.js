@@ -25,6 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const runtimes = require('./runtime');
+const { foldNoise } = require('./fold-noise');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** The n8n this process runs unless told otherwise: N8N_VERSION (and N8N_RUNTIME_DIR) when it starts, else 2.41.1. */
@@ -320,26 +321,6 @@ async function startN8n(env, { logFile, inherit = false, timeoutMs = 180_000 } =
   // n8n 1.x reports ready a few seconds before its REST API is mounted (until then /rest/* is a 404).
   await waitForHttp(`${url}/rest/settings`, { timeoutMs: Math.max(deadline - Date.now(), 1000), child, accept: (s) => s === 200 });
   return { url, child, stop: () => stopChild(child, true) };
-}
-
-/**
- * Copies n8n's output line by line, folding what n8n 2.41 prints after an execution whose workflow has parameter
- * issues ("No active execution found" / "There was an error in the post-execution promise" and its stack: n8n looks up
- * a run it has already removed) into one line; the node's own error, printed before it, stays.
- * @param {NodeJS.ReadableStream} from @param {NodeJS.WritableStream} to
- */
-function foldNoise(from, to) {
-  let folding = false;
-  require('node:readline').createInterface({ input: from }).on('line', (/** @type {string} */ line) => {
-    if (/There was an error in the post-execution promise|^(Error: )?No active execution found$/.test(line)) {
-      if (!folding) to.write('[n8n] (n8n\'s "no active execution" stack after an execution with parameter issues, folded by npm run dev)\n');
-      folding = true;
-      return;
-    }
-    if (folding && /^\s+(at |\{|\}|[\w$]+:)|^\s*$|^\S*Error\b/.test(line)) return;
-    folding = false;
-    to.write(`${line}\n`);
-  });
 }
 
 /**
