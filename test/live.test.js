@@ -120,6 +120,26 @@ test('a behaviour the emulator does not share is reported as differing (a stream
   }
 }, 60_000);
 
+test('Ctrl-C during a run cancels the jobs it submitted on the target', async () => {
+  const emu = await startEmulator({ ...REFERENCE_OPTIONS, apiKey: SENTINEL, progressMs: 60_000 });
+  try {
+    const childEnv = { ...process.env, FAL_KEY: SENTINEL };
+    const child = spawn(process.execPath, [LIVE, '--base-url', emu.url], { env: childEnv });
+    let stdout = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    const exited = new Promise((r) => child.on('close', r));
+    for (let i = 0; i < 400 && emu.stats().accepted < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(emu.stats().accepted).toBe(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toContain('live: interrupted: cancelling the 1 job it submitted, then stopping');
+    expect(stdout).toContain('live: cancel answers: 202');
+    expect([...emu.jobs.values()].map((j) => j.cancelRequested)).toEqual([true]);
+  } finally {
+    await emu.close();
+  }
+});
+
 describe('it refuses to run', () => {
   test('against fal without --max-usd, or without FAL_KEY; nothing is sent', async () => {
     const noCap = await runLive([]);

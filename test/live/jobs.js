@@ -42,32 +42,49 @@ const needsJob = (side) => (side.state.job ? undefined : 'no job: the submit obs
  * @param {Side} side @param {Ctx} ctx @param {ReturnType<Ctx['jobRef']>} ref
  */
 async function follow(side, ctx, ref) {
-  const stream = await side.stream(`${ref.statusUrl}/stream`, { deadlineMs: ctx.jobTimeoutMs });
-  let completed = stream.events.map((e) => e.json).find((j) => j && j.status === 'COMPLETED');
-  let completedAt = performance.now();
-  const polled = [];
+  /** @type {number} */
+  let completedAt = 0;
+  /** @type {Promise<{ reads: { status: number, at: number }[], result: Answer | undefined }> | undefined} */
+  let reading;
+  const ended = () => {
+    completedAt = performance.now();
+    reading = readResult(side, ref, completedAt);
+    reading.catch(() => {}); // awaited below
+  };
   const deadline = Date.now() + ctx.jobTimeoutMs;
+  const stream = await side.stream(`${ref.statusUrl}/stream`, { deadlineMs: ctx.jobTimeoutMs, onCompleted: ended });
+  let completed = stream.events.map((e) => e.json).find((j) => j && j.status === 'COMPLETED');
+  const polled = [];
   while (!completed && Date.now() < deadline) {
     const s = await side.call('GET', ref.statusUrl, { qs: { logs: '0' } });
     polled.push(s.status);
     const j = /** @type {any} */ (s.json);
     if (j && j.status === 'COMPLETED') {
       completed = j;
-      completedAt = performance.now();
+      ended();
     } else if (!OPEN.includes(j && j.status) && s.status !== 429 && s.status < 500) break; // gone, or a status unknown
     else await sleep(2000);
   }
+  const { reads, result } = reading ? await reading : { reads: [], result: undefined };
+  return { ref, stream, completed, completedAt, polled, reads, result };
+}
+
+/**
+ * Reads the result from the moment the job ended until it is readable (or RESULT_WAIT_MS).
+ * @param {Side} side @param {ReturnType<Ctx['jobRef']>} ref @param {number} from  performance.now() at the end
+ */
+async function readResult(side, ref, from) {
   /** @type {{ status: number, at: number }[]} */
   const reads = [];
   /** @type {Answer | undefined} */
   let result;
-  while (completed && performance.now() - completedAt < RESULT_WAIT_MS) {
+  while (performance.now() - from < RESULT_WAIT_MS) {
     result = await side.call('GET', ref.responseUrl);
-    reads.push({ status: result.status, at: Math.round(performance.now() - completedAt) });
+    reads.push({ status: result.status, at: Math.round(performance.now() - from) });
     if (result.status === 200) break;
     await sleep(500);
   }
-  return { ref, stream, completed, completedAt, polled, reads, result };
+  return { reads, result };
 }
 
 /** @type {Observation} */

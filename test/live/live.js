@@ -157,6 +157,14 @@ async function main(argv, env) {
       new Side({ name: 'emulator', origins: falOrigins(emu.url), jwksUrl: `${emu.url}/.well-known/jwks.json`, key: refKey, webhookUrl: receivers[1]?.url }),
     ];
     receivers.forEach((r, i) => { sides[i].state.receiver = r; });
+    /** The target's jobs, cancelled on Ctrl-C (a cancel of an ended job changes nothing). @type {{ cancelUrl: string }[]} */
+    const submitted = [];
+    process.once('SIGINT', () => {
+      print('', `live: interrupted: cancelling the ${submitted.length} job${submitted.length === 1 ? '' : 's'} it submitted, then stopping`);
+      Promise.allSettled(submitted.map((j) => sides[0].call('PUT', j.cancelUrl, { timeoutMs: 10_000 })))
+        .then((answers) => print(`live: cancel answers: ${answers.map((x) => (x.status === 'fulfilled' ? x.value.status : 'no answer')).join(', ') || 'none'}`))
+        .finally(() => process.exit(130));
+    });
     /** @type {import('./observations').Ctx} */
     const ctx = {
       target: sides[0],
@@ -177,8 +185,12 @@ async function main(argv, env) {
         };
         try {
           const a = await side.call('POST', `${side.origins.queue}/${model.endpoint}`, { body: input, qs: o.qs, key: o.key });
-          if (onTarget && typeof (/** @type {any} */ (a.json)?.request_id) === 'string') jobs.created += 1;
-          else if (onTarget && real && a.status >= 400 && a.status < 500) refund(); // refused: no job
+          // a request id, or any 2xx, is a job; so may a 5xx be (a gateway's, with the job behind it); a 4xx is none
+          const job = typeof (/** @type {any} */ (a.json)?.request_id) === 'string' || a.status < 300 || a.status >= 500;
+          if (onTarget && job) jobs.created += 1;
+          const id = /** @type {any} */ (a.json)?.request_id;
+          if (onTarget && typeof id === 'string') submitted.push(ctx.jobRef(side, id));
+          else if (onTarget && real) refund();
           return a;
         } catch (e) {
           if (onTarget && real && neverSent(e)) refund();
@@ -222,6 +234,7 @@ async function main(argv, env) {
 }
 
 if (require.main === module) {
+  process.stdout.on('error', () => {}); // a closed pipe (`| head`) must not stop a run that has submitted jobs
   main(process.argv.slice(2), process.env).then(
     (code) => process.exit(code),
     (e) => {

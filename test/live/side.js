@@ -118,7 +118,8 @@ class Side {
   /**
    * Reads a job's status stream: every event and comment with its time, until the stream closes (or `deadlineMs`).
    * After a COMPLETED event it waits up to `closeWaitMs` for the server to close the stream.
-   * @param {string} url @param {{ deadlineMs: number, closeWaitMs?: number }} o
+   * `onCompleted` is called the moment the COMPLETED event arrives.
+   * @param {string} url @param {{ deadlineMs: number, closeWaitMs?: number, onCompleted?: () => void }} o
    * @returns {Promise<StreamRecord>}
    */
   async stream(url, o) {
@@ -169,6 +170,7 @@ class Side {
           rec.events.push({ at, json });
           if (json && json.status === 'COMPLETED' && completedAt === undefined) {
             completedAt = at;
+            if (o.onCompleted) o.onCompleted();
             closeWait = setTimeout(() => {
               leftOpen = true;
               ac.abort();
