@@ -33,7 +33,6 @@ const { startReceiver } = require('./webhook');
 /** The emulator's settings for the run: its defaults (the behaviours under test), but jobs that stay queued long
  * enough for a cancel to find them queued and for each status change to be its own event. */
 const REFERENCE_OPTIONS = Object.freeze({ queueMs: 1500, progressMs: 2000 });
-const FAL_JWKS_URL = 'https://rest.alpha.fal.ai/.well-known/jwks.json';
 const SAMPLE_IMAGE = path.join(__dirname, '..', 'emulator', 'fixtures', 'frame.jpg');
 
 class Refused extends Error {}
@@ -60,7 +59,7 @@ function cheapestModel() {
 /** What the target is: fal, or a Base URL (an emulator when it is on this machine and answers as one). @param {string | undefined} baseUrl */
 async function resolveTarget(baseUrl) {
   if (!baseUrl) {
-    return { name: 'fal', label: 'fal (queue.fal.run, rest.fal.ai, api.fal.ai)', origins: falOrigins(''), jwksUrl: FAL_JWKS_URL, emulator: false };
+    return { name: 'fal', label: 'fal (queue.fal.run, rest.fal.ai, api.fal.ai)', origins: falOrigins(''), emulator: false };
   }
   let emulator = false;
   if (isLoopback(baseUrl)) {
@@ -72,7 +71,7 @@ async function resolveTarget(baseUrl) {
     }
   }
   const label = `${baseUrl}${emulator ? ' (a fal emulator: nothing is billed)' : ''}`;
-  return { name: 'target', label, origins: falOrigins(baseUrl), jwksUrl: `${baseUrl}/.well-known/jwks.json`, emulator };
+  return { name: 'target', label, origins: falOrigins(baseUrl), emulator };
 }
 
 /** Whether a request failed before any byte could reach the host (no address, connection refused). @param {unknown} e */
@@ -153,8 +152,8 @@ async function main(argv, env) {
   const receivers = args.webhookPort ? await Promise.all([startReceiver(args.webhookPort), startReceiver(0)]) : [];
   try {
     const sides = [
-      new Side({ name: 'target', origins: target.origins, jwksUrl: target.jwksUrl, key, webhookUrl: args.webhookUrl }),
-      new Side({ name: 'emulator', origins: falOrigins(emu.url), jwksUrl: `${emu.url}/.well-known/jwks.json`, key: refKey, webhookUrl: receivers[1]?.url }),
+      new Side({ name: 'target', origins: target.origins, key, webhookUrl: args.webhookUrl }),
+      new Side({ name: 'emulator', origins: falOrigins(emu.url), key: refKey, webhookUrl: receivers[1]?.url }),
     ];
     receivers.forEach((r, i) => { sides[i].state.receiver = r; });
     /** The target's jobs, cancelled on Ctrl-C (a cancel of an ended job changes nothing). @type {{ cancelUrl: string }[]} */

@@ -57,15 +57,15 @@ class Side {
   /**
    * @param {object} o
    * @param {'target' | 'emulator'} o.name
-   * @param {{ queue: string, storage: string, api: string }} o.origins
-   * @param {string} o.jwksUrl   where fal publishes its webhook keys
+   * @param {{ queue: string, storage: string, api: string, jwks: string }} o.origins  fal's hosts (jwks: the URL of
+   *   the webhook keys), as the node derives them from the credential's Base URL
    * @param {string} o.key
    * @param {string} [o.webhookUrl]  fal_webhook for the first job (the webhook observation)
    */
   constructor(o) {
     this.name = o.name;
     this.origins = o.origins;
-    this.jwksUrl = o.jwksUrl;
+    this.jwksUrl = o.origins.jwks;
     this.webhookUrl = o.webhookUrl;
     /** @type {string} */
     this.key = o.key;

@@ -3,17 +3,17 @@
 
 /**
  * The webhook side of the live test: a receiver on 127.0.0.1 (for fal, the port a public URL the maintainer controls
- * forwards to, e.g. a tunnel) that records every delivery as it came, and fal's signature check as fal's docs give it:
- * Ed25519 over `request_id \n user_id \n timestamp \n sha256_hex(raw body)`, keys from a JWKS, ±300 s of leeway.
+ * forwards to, e.g. a tunnel) that records every delivery as it came, and the signature check (the node's own, which
+ * follows fal's docs: Ed25519 over `request_id \n user_id \n timestamp \n sha256_hex(raw body)`, keys from a JWKS,
+ * ±300 s of leeway).
  */
 
 const http = require('node:http');
 const { once } = require('node:events');
 const { performance } = require('node:perf_hooks');
-const { createHash, createPublicKey, verify } = require('node:crypto');
+const { signedParts, timestampProblem, verifiedByAny, TIMESTAMP_WINDOW_SECONDS } = require('../../dist/fal/webhook-signature');
 
 const HEADERS = ['x-fal-webhook-request-id', 'x-fal-webhook-user-id', 'x-fal-webhook-timestamp', 'x-fal-webhook-signature'];
-const LEEWAY_S = 300;
 
 /**
  * @typedef {object} Delivery
@@ -89,23 +89,19 @@ async function startReceiver(port) {
   };
 }
 
-/** A JWK's `x` without base64 padding (fal's JWKS has been seen padded; Node's JWK import refuses padding). */
-function unpadded(/** @type {string} */ x) {
-  return x.replace(/=+$/, '');
-}
-
 /**
- * Checks one delivery as fal's docs say a receiver must.
+ * Checks one delivery with the node's own verifier (fal/webhook-signature.ts, as the Hailuo Trigger does), so that a
+ * run against fal also tells whether the trigger accepts fal's real deliveries.
  * @param {Delivery} d @param {string} jwksUrl
  * @returns {Promise<{ headers: string, signature: string, timestamp: string, keys: string }>}
  */
 async function checkSignature(d, jwksUrl) {
+  const parts = signedParts(d.headers);
   const missing = HEADERS.filter((h) => !d.headers[h]);
   const headers = missing.length ? `missing ${missing.join(', ')}` : 'all four';
-  const ts = Number(d.headers['x-fal-webhook-timestamp']);
-  const timestamp = !Number.isFinite(ts)
-    ? 'not a number'
-    : Math.abs(d.wallAt / 1000 - ts) <= LEEWAY_S ? `within ${LEEWAY_S} s` : `off by ${Math.round(d.wallAt / 1000 - ts)} s`;
+  const ts = d.headers['x-fal-webhook-timestamp'];
+  const late = ts === undefined ? 'absent' : timestampProblem(ts, d.wallAt / 1000);
+  const timestamp = late === undefined ? `within ${TIMESTAMP_WINDOW_SECONDS} s` : late;
   let jwks;
   try {
     const res = await fetch(jwksUrl, { signal: AbortSignal.timeout(30_000) });
@@ -114,24 +110,9 @@ async function checkSignature(d, jwksUrl) {
     return { headers, timestamp, signature: 'not checked: no JWKS', keys: `JWKS unreadable (${e instanceof Error ? e.message : e})` };
   }
   const list = Array.isArray(jwks && jwks.keys) ? jwks.keys : [];
-  const keys = `${list.length} key${list.length === 1 ? '' : 's'}${list.some((k) => typeof k.x === 'string' && k.x.endsWith('=')) ? ' (x padded)' : ''}`;
-  if (missing.length) return { headers, timestamp, signature: 'not checked: headers missing', keys };
-  const message = Buffer.from([
-    d.headers['x-fal-webhook-request-id'],
-    d.headers['x-fal-webhook-user-id'],
-    d.headers['x-fal-webhook-timestamp'],
-    createHash('sha256').update(d.raw).digest('hex'),
-  ].join('\n'), 'utf8');
-  const signature = Buffer.from(d.headers['x-fal-webhook-signature'], 'hex');
-  for (const k of list) {
-    try {
-      const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: unpadded(String(k.x)) }, format: 'jwk' });
-      if (verify(null, message, key, signature)) return { headers, timestamp, signature: 'valid', keys };
-    } catch {
-      // a key that is not Ed25519 or cannot be read: try the next
-    }
-  }
-  return { headers, timestamp, signature: 'invalid', keys };
+  const keys = `${list.length} key${list.length === 1 ? '' : 's'}${list.some((/** @type {any} */ k) => typeof k.x === 'string' && k.x.endsWith('=')) ? ' (x padded)' : ''}`;
+  if ('missing' in parts) return { headers, timestamp, signature: `not checked: ${parts.missing}`, keys };
+  return { headers, timestamp, signature: verifiedByAny(parts, d.raw, list) ? 'valid' : 'invalid', keys };
 }
 
 module.exports = { startReceiver, checkSignature, HEADERS };
