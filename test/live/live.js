@@ -48,10 +48,13 @@ function printer(key) {
   };
 }
 
-/** The cheapest model with a first frame, and its cheapest duration, from the node's own table. */
+/**
+ * The cheapest Hailuo 2.3 model with a first frame, and its cheapest duration, from the node's own table (Hailuo 2.3
+ * Fast, 6 s): the family whose answers the emulator's assumptions are about; Hailuo 02 takes a resolution besides.
+ */
 function cheapestModel() {
-  const options = MODELS.filter((m) => m.firstFrame).flatMap((m) =>
-    (m.durations.length ? m.durations : [undefined]).map((d) => ({ m, d, usd: priceOf(m, d) })));
+  const options = MODELS.filter((m) => m.firstFrame && !m.resolutions).flatMap((m) =>
+    (m.durations.length ? m.durations : [undefined]).map((d) => ({ m, d, usd: priceOf(m, { duration: d }) })));
   const { m, d, usd } = options.sort((a, b) => a.usd - b.usd)[0];
   return { spec: m, endpoint: m.endpoint, queueApp: m.queueApp, displayName: m.displayName, duration: d, seconds: secondsOf(m, d), listUsd: usd };
 }
@@ -172,7 +175,7 @@ async function main(argv, env) {
       jobTimeoutMs: args.jobTimeoutMs,
       livePrice: undefined,
       reserved: 0,
-      priceUsd: () => Math.max(model.listUsd, ctx.livePrice ? videoPrice(model.spec, model.duration, ctx.livePrice).usd : 0),
+      priceUsd: () => Math.max(model.listUsd, ctx.livePrice ? videoPrice(model.spec, { duration: model.duration }, ctx.livePrice).usd : 0),
       jobRef: (side, id) => jobRef(side.origins, model.queueApp, id),
       async submit(side, input, o = {}) {
         const onTarget = side === sides[0];
