@@ -60,6 +60,8 @@ t3=$(date +%s)
 if [ "$install_1x_ok" -eq 1 ]; then
   node test/e2e/e2e.js --no-build --n8n 1.123.x </dev/null | tee -a "$out" || status=1
   node test/e2e/server-mode.js --no-build --n8n 1.123.x </dev/null | tee -a "$out" || status=1
+  # the Hailuo Trigger again in 1.x's default binary mode (videos in the execution's data, not on disk)
+  node test/e2e/server-mode.js --no-build --n8n 1.123.x --only trigger --memory-binary </dev/null | tee -a "$out" || status=1
 else
   cat "$install_1x_log"
   echo "0 passed, 1 failed" | tee -a "$out"

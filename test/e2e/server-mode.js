@@ -59,5 +59,12 @@ const SCENARIOS = [
 
 const scenarios = selectScenarios(argv, SCENARIOS, 'server-mode');
 runChecks('server-mode', () =>
-  runServerMode({ runtime, scenarios, build: !argv.includes('--no-build'), keep: argv.includes('--keep') }),
+  runServerMode({
+    runtime,
+    scenarios,
+    build: !argv.includes('--no-build'),
+    keep: argv.includes('--keep'),
+    // `--memory-binary`: n8n 1.x's default binary mode (videos kept in the execution's data), not the filesystem
+    memoryBinary: argv.includes('--memory-binary'),
+  }),
 );

@@ -21,8 +21,13 @@ function nodeItems(exec, node) {
 /** @param {any} exec */
 const execError = (exec) => exec?.data?.resultData?.error?.message ?? '';
 
-/** The bytes n8n keeps for a binary (filesystem mode, `filesystem-v2:<relative path>`). @param {string} userFolder @param {any} binary */
+/**
+ * The bytes n8n keeps for a binary: filesystem mode (`filesystem-v2:<relative path>`), or, in n8n 1.x's default
+ * mode, base64 in the execution's data.
+ * @param {string} userFolder @param {any} binary
+ */
 function binaryBytes(userFolder, binary) {
+  if (binary && !binary.id && typeof binary.data === 'string' && binary.data.length > 0) return Buffer.from(binary.data, 'base64');
   assert(binary && typeof binary.id === 'string' && binary.id.includes(':'), `binary has no store id: ${JSON.stringify(binary)}`);
   const rel = binary.id.slice(binary.id.indexOf(':') + 1);
   for (const base of ['storage', 'binaryData']) {

@@ -50,9 +50,10 @@ function installedN8n(runtime) {
 
 /**
  * Runs the scenarios; ends with the scratch folder deleted when every check passed (kept with `keep`).
- * @param {{ runtime: import('../../../scripts/lib/runtime').Runtime, scenarios: any[], build: boolean, keep: boolean }} o
+ * @param {{ runtime: import('../../../scripts/lib/runtime').Runtime, scenarios: any[], build: boolean, keep: boolean,
+ *   memoryBinary?: boolean }} o
  */
-async function runServerMode({ runtime, scenarios, build, keep }) {
+async function runServerMode({ runtime, scenarios, build, keep, memoryBinary = false }) {
   const started = Date.now();
   process.stdout.write(`server-mode: ${runtime.describe()}\n`);
   const work = n8n.scratchDir('server-mode');
@@ -60,7 +61,7 @@ async function runServerMode({ runtime, scenarios, build, keep }) {
   const ctx = { runtime, work, version: runtime.version, major: runtime.major };
   const withServer = scenarios.filter((s) => s.server !== false);
   try {
-    if (withServer.length > 0) await withN8n(ctx, withServer, build);
+    if (withServer.length > 0) await withN8n(ctx, withServer, build, memoryBinary);
     else if (build) buildPackage();
     await runScenarios('server-mode', scenarios.filter((s) => s.server === false), ctx);
   } finally {
@@ -75,7 +76,7 @@ async function runServerMode({ runtime, scenarios, build, keep }) {
  * need n8n run, then n8n and the emulators stop.
  * @param {any} ctx @param {any[]} scenarios @param {boolean} build
  */
-async function withN8n(ctx, scenarios, build) {
+async function withN8n(ctx, scenarios, build, memoryBinary = false) {
   const { runtime, work } = ctx;
   const userFolder = path.join(work, 'user');
   fs.mkdirSync(userFolder, { recursive: true });
@@ -103,6 +104,10 @@ async function withN8n(ctx, scenarios, build) {
     const port = await n8n.freePort();
     const env = n8n.n8nEnv({ userFolder, port, brokerPort: await n8n.freePort(), extra: runtime.env });
     for (const k of runtime.unsetEnv) delete env[k];
+    if (memoryBinary) {
+      env.N8N_DEFAULT_BINARY_DATA_MODE = 'default';
+      process.stdout.write('server-mode: binary data in memory (n8n 1.x\'s default mode)\n');
+    }
     if (runtime.path) env.PATH = runtime.path(env.PATH);
     await n8n.importCredentials(
       Object.entries(specs).map(([key, spec]) => ({
