@@ -21,6 +21,10 @@ const path = require('node:path');
 const { startEmulator } = require('../test/emulator');
 const { POLL_MS } = require('./naive');
 const { runFigures, percentile, table, s, msf, mb, x } = require('./figures');
+const { triggerFigures } = require('./trigger');
+
+/** Jobs the Hailuo Trigger's queue-mode measurement delivers (bench/trigger.js). */
+const TRIGGER_JOBS = 60;
 
 const API_KEY = 'bench-key';
 // fal-like latencies. Only the generation time T is scaled down (Hailuo takes about a minute or more per video);
@@ -253,7 +257,18 @@ RSS at the start). ${MEMORY.items} jobs of ${MEMORY.generationMs / 1000} s, vide
 ${mem}
 ${problems.length ? `\n## Problems seen in this run\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}`;
 
-  fs.writeFileSync(path.join(__dirname, 'results.md'), md);
+  log(`the Hailuo Trigger in queue mode: ${TRIGGER_JOBS} deliveries (Redis, PostgreSQL, main + 2 workers)…`);
+  const trigger = triggerFigures(TRIGGER_JOBS);
+  log(`trigger: ${trigger.line}`);
+  const triggerMd = `
+## The Hailuo Trigger in queue mode
+test/queue/trigger.js with ${TRIGGER_JOBS} jobs submitted to the emulator (0.5 s queue, 2 s generation, 2 MB videos) with the
+trigger's production URL on the main, half of them delivered twice; n8n 2.41.1 queue mode, main + 2 workers
+(concurrency 5 each), binary data in PostgreSQL.
+
+- ${trigger.line}
+`;
+  fs.writeFileSync(path.join(__dirname, 'results.md'), md + triggerMd);
   console.log(`\n${headline}\n\n${ratios.join('\n')}\n\n${notes.join('\n')}\n\n${detail}\n\n${mem}\n`);
   if (problems.length) console.log(`Problems:\n${problems.join('\n')}`);
   log(`done in ${s(elapsedMs)}; wrote bench/results.md`);

@@ -129,15 +129,16 @@ async function main() {
         const answer = await ctx.request.post(`${base}/rest/credentials/test`, { data: { credentials } });
         return (await answer.json()).data;
       };
-      const pricingCalls = async () =>
-        (await (await fetch(`${emulator.origin}/_emulator/calls`)).json()).calls.filter((/** @type {any} */ c) => c.route === 'pricing');
-      const before = (await pricingCalls()).length;
+      // the test asks fal storage for an upload URL (any valid key may; a wrong one gets 401)
+      const keyChecks = async () =>
+        (await (await fetch(`${emulator.origin}/_emulator/calls`)).json()).calls.filter((/** @type {any} */ c) => c.route === 'initiate');
+      const before = (await keyChecks()).length;
       const good = await testWith(saved.data);
       assert(good?.status === 'OK', `test with the saved key: ${JSON.stringify(good)}`);
       const bad = await testWith({ ...saved.data, apiKey: 'wrong-key' });
       assert(bad?.status === 'Error', `test with a wrong key: ${JSON.stringify(bad)}`);
-      const calls = await pricingCalls();
-      assert(calls.length > before, 'the credential test did not reach the pricing endpoint');
+      const calls = await keyChecks();
+      assert(calls.length > before, 'the credential test did not reach fal storage\'s upload initiate');
       assert(calls.some((/** @type {any} */ c) => c.status === 401), 'the wrong key was not refused with 401');
     });
 
@@ -328,6 +329,22 @@ async function main() {
       assert(fs.existsSync(file) && fs.readFileSync(file).toString('latin1', 4, 8) === 'ftyp', `${file} is not a written MP4`);
       await page.waitForTimeout(500); // the last node's status icon settles
       await page.screenshot({ path: path.join(DOCS, 'submit-wait-get-result.png') });
+    });
+
+    await check('the Hailuo Trigger in the editor (example 06b): its Production URL (…/webhook/<id>/fal), the note on Submit\'s Webhook URL', async () => {
+      if (await ndv.isVisible()) await closeNdv();
+      await page.goto(`${base}/workflow/hailuoExample06b`);
+      await canvasNode('Hailuo Trigger').waitFor({ state: 'visible' });
+      await openNode('Hailuo Trigger');
+      await ndv.getByText("Put this trigger's Production URL").waitFor({ state: 'visible' });
+      const urls = ndv.getByText('Webhook URLs');
+      if (await urls.isVisible()) await urls.click();
+      const production = ndv.locator('[data-test-id="radio-button-production"]');
+      if (await production.isVisible()) await production.click();
+      await ndv.getByText(/\/webhook\/6b0e7c2a-1f3d-4e59-9a8b-0000000006b0\/fal/).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(DOCS, 'hailuo-trigger.png') });
+      await closeNdv();
     });
 
     await nodesPanelChecks({ page, ctx, base, emulatorOrigin: emulator.origin, imageUrl: imageUrl(emulator.origin), docs: DOCS });

@@ -226,7 +226,7 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
     if (await ndv.isVisible()) await closeNdv();
   });
 
-  await check(`Settings → Community Nodes lists ${n8n.PACKAGE_NAME} v${version} with its node`, async () => {
+  await check(`Settings → Community Nodes lists ${n8n.PACKAGE_NAME} v${version} with its two nodes`, async () => {
     const answer = await ctx.request.get(`${base}/rest/community-packages`);
     assert(answer.ok(), `/rest/community-packages answered HTTP ${answer.status()}`);
     const ours = (await answer.json()).data.find((/** @type {any} */ p) => p.packageName === n8n.PACKAGE_NAME);
@@ -234,7 +234,8 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
     assert(ours.installedVersion === version, `recorded version ${ours.installedVersion}`);
     assert(ours.failedLoading === false, 'n8n says the package failed to load');
     const types = ours.installedNodes.map((/** @type {any} */ n) => n.type);
-    assert(JSON.stringify(types) === JSON.stringify([n8n.NODE_TYPE]), `recorded nodes ${JSON.stringify(types)}`);
+    const expected = [n8n.NODE_TYPE, `${n8n.PACKAGE_NAME}.hailuoTrigger`].sort();
+    assert(JSON.stringify([...types].sort()) === JSON.stringify(expected), `recorded nodes ${JSON.stringify(types)}`);
     await page.goto(`${base}/settings/community-nodes`);
     const card = page.locator('[data-test-id="community-package-card"]').filter({ hasText: n8n.PACKAGE_NAME });
     await card.waitFor({ state: 'visible' });
