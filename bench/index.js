@@ -259,7 +259,7 @@ ${problems.length ? `\n## Problems seen in this run\n${problems.map((p) => `- ${
 
   log(`the Hailuo Trigger in queue mode: ${TRIGGER_JOBS} deliveries (Redis, PostgreSQL, main + 2 workers)…`);
   const trigger = triggerFigures(TRIGGER_JOBS);
-  log(`trigger: ${trigger.line}`);
+  log(trigger.line);
   const triggerMd = `
 ## The Hailuo Trigger in queue mode
 test/queue/trigger.js with ${TRIGGER_JOBS} jobs submitted to the emulator (0.5 s queue, 2 s generation, 2 MB videos) with the

@@ -8,6 +8,7 @@ import type {
 import { pause, throwIfCancelled } from './cancellation';
 import {
 	ambiguousSubmitError,
+	blockedByN8n,
 	causeOf,
 	detailText,
 	falHttpError,
@@ -63,6 +64,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
 
 /** A submit that failed this way may have created a job on fal: never send it again. */
 function submitMayHaveReachedFal(error: unknown): boolean {
+	if (blockedByN8n(error)) return false;
 	const code = networkErrorCode(error);
 	return !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code ?? '');
 }

@@ -46,7 +46,18 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+/** Whether n8n's SSRF protection refused the request before it was sent (n8n 2.x: `SsrfBlocked…Error`). */
+export function blockedByN8n(error: unknown): boolean {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		if (/^SsrfBlocked/.test(String((current as { name?: unknown }).name))) return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
+}
+
 export function networkErrorInWords(error: unknown): string {
+	if (blockedByN8n(error)) return "n8n's SSRF protection refused the address";
 	const code = networkErrorCode(error);
 	return (code && NETWORK_CODES_IN_WORDS[code]) ?? 'the network request failed';
 }

@@ -28,7 +28,7 @@ describe("n8n's SSRF protection and the image check", () => {
 			baseUrl: byName(),
 		});
 		expect(run.status).toBe('error');
-		expect(run.error.message).toBe('Image URL: could not be read (the network request failed); fal could not read it either (item 0)');
+		expect(run.error.message).toBe("Image URL: could not be read (n8n's SSRF protection refused the address); fal could not read it either (item 0)");
 		expect(session.calls('sample')).toHaveLength(0);
 		expect(submits()).toHaveLength(0);
 	});
@@ -51,5 +51,8 @@ describe("n8n's SSRF protection and the image check", () => {
 		const run = await session.run({ parameters: urlParameters({ options: { checkImageUrl: false } }) });
 		expect(run.status).toBe('error');
 		expect(submits()).toHaveLength(0);
+		// nothing left n8n, so the error does not say that fal may bill a job
+		expect(run.error.message).not.toMatch(/may have reached fal/);
+		expect(run.error.message).toMatch(/n8n's SSRF protection refused the address/);
 	});
 });

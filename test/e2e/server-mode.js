@@ -53,6 +53,7 @@ const SCENARIOS = [
   require('./server-mode/webhooks'),
   require('./server-mode/trigger'),
   require('./server-mode/models'),
+  require('./server-mode/tool'),
   require('./server-mode/collect-later'),
   require('./server-mode/dev'),
 ];
