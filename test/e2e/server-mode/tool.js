@@ -14,9 +14,10 @@ const { assert, check } = require('../../../scripts/lib/checks');
 async function run(ctx) {
 	await check('the AI Agent is offered "Hailuo Video (fal.ai) Tool" with N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE unset', async () => {
 		assert(ctx.env.N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE === undefined, 'the variable is set for this n8n');
-		const res = await fetch(`http://127.0.0.1:${ctx.port}/types/nodes.json`);
-		assert(res.ok, `/types/nodes.json answered HTTP ${res.status}`);
-		const types = /** @type {any[]} */ (await res.json());
+		// as the editor asks for it, logged in (n8n 1.x refuses it otherwise)
+		const res = await ctx.rest.raw('GET', '/types/nodes.json');
+		assert(res.status === 200 && Array.isArray(res.json), `/types/nodes.json answered HTTP ${res.status}`);
+		const types = /** @type {any[]} */ (res.json);
 		const tool = types.find((t) => t.name === `${n8n.NODE_TYPE}Tool`);
 		assert(tool, `n8n ${ctx.version} lists no ${n8n.NODE_TYPE}Tool`);
 		assert(/Tool$/.test(String(tool.displayName)), `the tool is called ${tool.displayName}`);
