@@ -84,6 +84,18 @@ describe('transient faults are retried where that is safe, and the video arrives
 		expect(calls('cdn').map((c) => c.fault ?? null)).toEqual(['stall', null]);
 	});
 
+	test('a slow but steady download, longer than the idle limit, is not cut: the limit is on silence, not on the whole', async () => {
+		const slow = await startEmulator({ apiKey: session.API_KEY, queueMs: 10, progressMs: 20, videoBytes: 600_000, cdnBytesPerSec: 200_000 });
+		try {
+			const parameters = urlParameters({ imageUrl: `${slow.url}/_samples/frame.jpg`, options: { downloadIdleSeconds: 1 } });
+			const run = await session.run({ baseUrl: slow.url, parameters });
+			expect(run.status).toBe('success');
+			expect(slow.calls.filter((c) => c.route === 'cdn')).toHaveLength(1);
+		} finally {
+			await slow.close();
+		}
+	});
+
 	test('a download that stalls every time fails after three more tries, and no truncated video goes on', async () => {
 		emu().fault({ route: 'cdn', stallAfterBytes: 1000, times: 10 });
 		const run = await generate({ parameters: urlParameters({ options: { downloadIdleSeconds: 1 } }) });

@@ -38,7 +38,9 @@ const STATE_IN_WORDS: Record<JobState, string> = {
  * run has another run index and starts afresh.
  */
 function jobLedger(ctx: IExecuteFunctions): Record<number, SubmittedJob> {
-	const context = ctx.getContext('node');
+	// As an AI Agent's tool the node runs in a context n8n does not promise node context data for: the run keeps
+	// its jobs for itself then (n8n's Retry On Fail does not apply to a tool call).
+	const context: IDataObject = typeof ctx.getContext === 'function' ? ctx.getContext('node') : {};
 	const runIndex = String(ctx.evaluateExpression('{{ $runIndex }}', 0) ?? 0);
 	const byRun = (context.hailuoJobs ??= {}) as IDataObject;
 	return (byRun[runIndex] ??= {}) as Record<number, SubmittedJob>;
