@@ -350,7 +350,7 @@ async function main() {
       assert(!item.binary || Object.keys(item.binary).length === 0, 'binary present with download off');
     });
 
-    await check('n8n loads the package (1 node, 1 credential) from the community folder, without warnings about it', () => {
+    await check('n8n loads the package (2 nodes, 1 credential) from the community folder, without warnings about it', () => {
       const suspicious = allLogs
         .split('\n')
         .filter((l) => /hailuo/i.test(l) && /(warn|deprecat|invalid|unknown|skipping|failed to load|not (be )?loaded|unrecognized)/i.test(l))
@@ -363,7 +363,7 @@ async function main() {
       assert(!/Unrecognized node type: n8n-nodes-hailuo/.test(allLogs), 'n8n did not recognise the node type');
       const loaded = /Loaded all credentials and nodes from n8n-nodes-hailuo \{ "credentials": (\d+), "nodes": (\d+)/.exec(allLogs);
       assert(loaded !== null, 'n8n (debug log) did not report loading n8n-nodes-hailuo from the community folder');
-      assert(loaded[1] === '1' && loaded[2] === '1', `n8n loaded ${loaded[1]} credentials and ${loaded[2]} nodes, expected 1 and 1`);
+      assert(loaded[1] === '1' && loaded[2] === '2', `n8n loaded ${loaded[1]} credentials and ${loaded[2]} nodes, expected 1 and 2 (the node and its trigger)`);
     });
   } finally {
     await emulator.stop();
