@@ -4,6 +4,7 @@
 // line per job with its request id and fal's answer. A Stop that comes after the node has returned its items
 // (the jobs are in its output) cancels nothing.
 const { nodeLog } = require('./harness');
+const { holdEvents } = require('./harness/test-nodes');
 const { useNodeSession } = require('./node-session');
 
 const session = useNodeSession({ queueMs: 1_000, progressMs: 60_000, cancelMs: 100 });
@@ -105,10 +106,13 @@ test('Stop while Submit\'s batch mixes queued jobs and a submit held back by a 4
 });
 
 test('a Stop after Submit has returned its items (the next step still running) cancels nothing: the jobs are in its output', async () => {
-	const run = await runAndStopWhen(
-		{ items: prompts(3), parameters: batch('submit'), thenHoldMs: 5_000 },
-		() => jobs().length === 3 && session.submits().every((call) => call.status === 200),
-	);
+	// Stop once the next step (Hold) runs: the Hailuo node has returned its items
+	const run = await session.run({
+		items: prompts(3),
+		parameters: batch('submit'),
+		thenHoldMs: 5_000,
+		onStarted: (cancel) => holdEvents.once('started', () => cancel()),
+	});
 	expect(run.status).toBe('canceled');
 	expect(run.output('Hailuo Video').map((item) => item.json.requestId).sort()).toEqual(jobs().map((job) => job.requestId).sort());
 	await new Promise((resolve) => setTimeout(resolve, 300));

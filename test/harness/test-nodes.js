@@ -1,6 +1,7 @@
 // @ts-check
 // Tiny node types for test workflows, run by the real engine beside the Hailuo node: a start node, a
 // fixture node that emits items (with binary files read from disk), and a node that holds the run a while.
+const { EventEmitter } = require('node:events');
 const { readFile } = require('node:fs/promises');
 const path = require('node:path');
 const { NodeConnectionTypes } = require('n8n-workflow');
@@ -62,6 +63,9 @@ const fixture = {
 	},
 };
 
+/** Says when a Hold node starts ('started'), so that a test can press Stop while it holds. */
+const holdEvents = new EventEmitter();
+
 /**
  * Passes its items on after `ms` milliseconds (a slow next step, during which n8n's Stop may come).
  * @type {import('n8n-workflow').INodeType}
@@ -79,6 +83,7 @@ const hold = {
 		properties: [{ displayName: 'Milliseconds', name: 'ms', type: 'number', default: 1000 }],
 	},
 	async execute() {
+		holdEvents.emit('started');
 		await new Promise((resolve) => setTimeout(resolve, Number(this.getNodeParameter('ms', 0))));
 		return [this.getInputData()];
 	},
@@ -109,4 +114,4 @@ const loop = {
 	},
 };
 
-module.exports = { start, fixture, hold, loop };
+module.exports = { start, fixture, hold, loop, holdEvents };
