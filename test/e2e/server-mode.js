@@ -21,6 +21,9 @@
  *                  Submit → Wait → Get Result for 5 items
  * - models         every model family submits exactly its fields (Fast, text to video, Hailuo 02 with a last frame
  *                  by URL and binary, a 512p draft); refused last frames; the spending guard over mixed models
+ * - tool           the node is offered as an AI Agent tool without N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE
+ * - agent          the node as an AI Agent 2.x / 3.x tool (a local OpenAI-compatible model), Retry On Fail on the
+ *                  tool, the first result read failing: 1 job; loops repeating one input: a job per round
  * - collect-later  examples 05a/05b, submit into a Data Table and collect later
  * - dev            `npm run dev` without and with FAL_KEY (default n8n only; after the server stopped)
  *
@@ -54,6 +57,7 @@ const SCENARIOS = [
   require('./server-mode/trigger'),
   require('./server-mode/models'),
   require('./server-mode/tool'),
+  require('./server-mode/agent'),
   require('./server-mode/collect-later'),
   require('./server-mode/dev'),
 ];
