@@ -108,13 +108,27 @@ export function isQueueStatus(body: unknown): body is QueueStatus {
 	return !!body && typeof body === 'object' && QUEUE_STATES.includes((body as QueueStatus).status);
 }
 
-export async function getStatus(fal: FalSession, job: QueueJob, itemIndex: number, withLogs = false): Promise<QueueStatus> {
+export interface StatusReadOptions {
+	/** fal's logs of the job (`logs=1`). */
+	withLogs?: boolean;
+	/** One try, a few seconds at most: a glance at the job, not a wait for it. */
+	quick?: boolean;
+}
+
+const QUICK_READ_MS = 5_000;
+
+export async function getStatus(fal: FalSession, job: QueueJob, itemIndex: number, options: StatusReadOptions = {}): Promise<QueueStatus> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
-	const answer = await callFal<QueueStatus>(
-		fal,
-		{ method: 'GET', url: job.statusUrl, qs: { logs: withLogs ? 1 : 0 }, kind: 'read', what: 'read the job status', expectObject: true },
-		context,
-	);
+	const call: FalCall = {
+		method: 'GET',
+		url: job.statusUrl,
+		qs: { logs: options.withLogs ? 1 : 0 },
+		kind: options.quick ? 'once' : 'read',
+		timeoutMs: options.quick ? QUICK_READ_MS : undefined,
+		what: 'read the job status',
+		expectObject: true,
+	};
+	const answer = await callFal<QueueStatus>(fal, call, context);
 	if (!isQueueStatus(answer.body)) {
 		// a proxy's or a captive portal's answer, say: nothing about the job, so read past it while waiting
 		throw jobError(fal.ctx.getNode(), 'fal sent a job status this node does not understand', context, undefined, { transient: true });

@@ -13,8 +13,8 @@ import {
 	type HailuoModel,
 	type Resolution,
 } from '../models';
-import { cancelledError, isCancelled } from '../../../fal/cancellation';
-import { ambiguousSubmitError } from '../../../fal/errors';
+import { cancelledError } from '../../../fal/cancellation';
+import { ambiguousSubmitError, jobError } from '../../../fal/errors';
 import { livePrices } from '../../../fal/pricing';
 import { submitJob, type QueueJob } from '../../../fal/queue';
 import { checkDuration, checkLastFrameResolution, checkPrompt, checkResolution, invalid } from '../validate';
@@ -136,9 +136,11 @@ export async function submitGeneration(
 		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl, lastFrameUrl });
 	}
 	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
-	if (isCancelled(batch.fal.signal)) {
-		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, await batch.cancelOnStop(itemIndex));
+	if (batch.fal.stopped) {
+		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, await batch.cancelOnce(itemIndex));
 	}
+	// another item failed meanwhile: the failing run settles this job with the others (batch.ts)
+	if (batch.failing) throw jobError(ctx.getNode(), 'Not collected: an earlier item failed', { itemIndex, requestId: job.requestId });
 	const price = priceOfRequest(request, batch);
 	const details: IDataObject = {
 		model: model.endpoint,
