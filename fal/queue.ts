@@ -4,6 +4,7 @@ import { pause } from './cancellation';
 import { ambiguousSubmitError, falHttpError, jobError, type JobContext } from './errors';
 import { callFal, callFalAfterStop, type FalCall } from './caller';
 import type { FalOrigins } from './account';
+import type { FalErrorSignals } from './answers';
 import type { FalSession } from './session';
 
 /**
@@ -170,13 +171,17 @@ const ANY_ERROR_STATUS = Array.from({ length: 200 }, (_, i) => 400 + i);
  * What fal says about a job that ended with an error: its result call answers the HTTP status and
  * fal's details (e.g. a 422 naming the input the model refused). Read once; never retried.
  */
-export async function getFailure(fal: FalSession, job: QueueJob, itemIndex: number): Promise<{ status: number; body: unknown }> {
+export async function getFailure(
+	fal: FalSession,
+	job: QueueJob,
+	itemIndex: number,
+): Promise<{ status: number; body: unknown; signals?: FalErrorSignals }> {
 	const answer = await callFal<unknown>(
 		fal,
 		{ method: 'GET', url: job.responseUrl, kind: 'once', what: 'read why the job failed', acceptStatus: ANY_ERROR_STATUS },
 		{ itemIndex, requestId: job.requestId },
 	);
-	return { status: answer.status, body: answer.body };
+	return { status: answer.status, body: answer.body, signals: answer.signals };
 }
 
 /** fal's answer to a cancel: asked of the runner, too late (the job ended), or no such job. */
