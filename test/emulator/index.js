@@ -47,7 +47,7 @@ const { FaultQueue } = require('./faults');
 const { JobQueue, emptyStats } = require('./queue');
 const { Storage } = require('./storage');
 const { Webhooks } = require('./webhooks');
-const { createVideoSource } = require('./cdn');
+const { createVideoSources } = require('./cdn');
 const { createServer } = require('./server');
 const { startOtherOrigin } = require('./other-origin');
 const { prepareJob } = require('./runner');
@@ -79,7 +79,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {Storage} storage
  * @property {Webhooks} webhooks
  * @property {OtherCall[]} otherCalls
- * @property {import('./cdn').VideoSource} video
+ * @property {import('./cdn').VideoSources} videos  the served videos: silent (Hailuo) and with sound (H3)
  * @property {() => Record<string, number>} statsView
  * @property {() => void} reset
  */
@@ -109,7 +109,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  */
 async function startEmulator(opts = {}) {
   const options = resolveOptions(opts);
-  const video = createVideoSource(options.videoBytes);
+  const videos = createVideoSources(options.videoBytes);
   const timers = new Timers();
   const stats = emptyStats();
   const faults = new FaultQueue();
@@ -120,7 +120,7 @@ async function startEmulator(opts = {}) {
 
   /** @type {EmulatorState} */
   const state = /** @type {any} */ ({
-    options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, video, webhooks, otherCalls: other.calls,
+    options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, videos, webhooks, otherCalls: other.calls,
   });
   const storage = new Storage({ baseUrl: () => state.baseUrl, stats });
   const queue = new JobQueue({
@@ -131,11 +131,14 @@ async function startEmulator(opts = {}) {
     concurrency: options.concurrency,
     reportQueuePosition: options.reportQueuePosition,
     baseUrl: () => state.baseUrl,
-    videoSize: () => video.size,
+    videoSize: (ep) => videos[ep.output.video].size,
     prepare: (job, ep, signal) => prepareJob(ep, job.input, {
       validation: options.validation,
       fetchTimeoutMs: options.imageFetchTimeoutMs,
       signal,
+      onUsage: (usage) => {
+        job.usage = usage;
+      },
     }),
     onEnd: (job) => {
       if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, outcome(queue, job));
