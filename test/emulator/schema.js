@@ -101,7 +101,7 @@ function fieldFor(row, name) {
   }
   const spec = /** @type {Record<string, FieldSpec>} */ (FIELDS)[name];
   if (!spec) throw new TypeError(`${row.id}: unknown field ${name}`);
-  if (name === 'prompt' && row.promptMaxChars) return { ...spec, maxLength: row.promptMaxChars };
+  if (name === 'prompt' && row.promptMaxChars) return { ...FIELDS.prompt, maxLength: row.promptMaxChars };
   return spec;
 }
 
