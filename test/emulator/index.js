@@ -33,8 +33,9 @@
  *   Routes that need the key check it first: a wrong key is a 401 and leaves the fault queued.
  *
  * The model's runner reads every image for real when a job starts (image_url, end_image_url, each of
- * reference_image_urls; any host, http(s) or data:) and fails the job with a 422 when it cannot be fetched, is not a JPEG/PNG/WebP, is 20 MB or more, has a short side of 300 px or
- * less, or an aspect ratio outside 2:5..5:2. Images to use: GET {url}/_samples/... (samples.js).
+ * reference_image_urls; any host, http(s) or data:) and fails the job with a 422 when it cannot be fetched, is not
+ * a JPEG/PNG/WebP, is 20 MB or more, has a short side of 300 px or less, or an aspect ratio outside 2:5..5:2.
+ * Images to use: GET {url}/_samples/... (samples.js). The endpoints: endpoints.js (sources: models-read.md).
  *
  * Admin (no auth): POST|GET|DELETE /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset,
  * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls.
