@@ -19,8 +19,8 @@ import {
 	type JobContext,
 } from './errors';
 import { CREDENTIAL_TYPE } from './account';
-import { header, parseBody } from './answers';
-import { RETRY_POLICIES, retryDelayMs, shouldRetryNetworkError, shouldRetryStatus, type CallKind } from './retry';
+import { errorSignals, header, parseBody, type FalErrorSignals } from './answers';
+import { RETRY_POLICIES, retryDelayMs, shouldRetryNetworkError, shouldRetryStatus, type CallKind, type RetryPolicy } from './retry';
 import type { FalSession, N8nContext } from './session';
 import { sendUnabortable } from './unabortable';
 
@@ -58,6 +58,8 @@ export interface FalAnswer<T> {
 	body: T;
 	/** fal's x-fal-request-id header. */
 	requestId?: string;
+	/** What fal's headers say about an error answer (retryable, error type). */
+	signals?: FalErrorSignals;
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -98,6 +100,17 @@ async function send(ctx: N8nContext, call: FalCall, signal: AbortSignal | undefi
 }
 
 /**
+ * Whether an error answer is worth another try: never what fal marks not retryable (a 504 whose deadline was the
+ * caller's own, say); for a read, whatever fal marks retryable, else the policy's statuses. A submit keeps to its
+ * policy (429 only): a job fal may have accepted is never sent twice, whatever the header says.
+ */
+function mayRetry(kind: CallKind, policy: RetryPolicy, status: number, signals: FalErrorSignals): boolean {
+	if (signals.retryable === false) return false;
+	if (kind === 'read' && signals.retryable === true) return true;
+	return shouldRetryStatus(policy, status);
+}
+
+/**
  * One call to fal with the key. Every call of a session waits on its 429 gate, and a 429 holds the gate for
  * all of them (for Retry-After, up to the session's limit). Reads repeat on transient faults; a submit only
  * where fal cannot have accepted it.
@@ -134,11 +147,12 @@ export async function callFal<T>(fal: FalSession, call: FalCall, job: JobContext
 			await pause(ctx, retryDelayMs(policy, attempt), signal, job);
 			continue;
 		}
+		const signals = errorSignals(response);
 		if ((status >= 200 && status < 300) || call.acceptStatus?.includes(status)) {
-			return { status, body: body as T, requestId };
+			return { status, body: body as T, requestId, signals };
 		}
 		if (status === 429) fal.gate.holdFor(retryDelayMs(policy, attempt, response.headers?.['retry-after'], fal.maxBackoffMs));
-		if (attempt < policy.maxRetries && shouldRetryStatus(policy, status)) {
+		if (attempt < policy.maxRetries && mayRetry(call.kind, policy, status, signals)) {
 			if (status !== 429) await pause(ctx, retryDelayMs(policy, attempt), signal, job);
 			continue;
 		}
@@ -146,7 +160,7 @@ export async function callFal<T>(fal: FalSession, call: FalCall, job: JobContext
 			const detail = detailText(body) ?? 'no details';
 			throw ambiguousSubmitError(ctx.getNode(), { ...job, requestId }, `fal answered HTTP ${status}: ${detail}`, undefined, status);
 		}
-		throw falHttpError(ctx.getNode(), status, body, { ...job, requestId }, call.what);
+		throw falHttpError(ctx.getNode(), status, body, { ...job, requestId }, call.what, undefined, signals);
 	}
 }
 
@@ -165,5 +179,5 @@ export async function callFalAfterStop<T>(ctx: N8nContext, call: FalCall, job: J
 	const body = parseBody(response.body);
 	const status = response.statusCode;
 	if ((status >= 200 && status < 300) || call.acceptStatus?.includes(status)) return { status, body: body as T };
-	throw falHttpError(ctx.getNode(), status, body, job, call.what);
+	throw falHttpError(ctx.getNode(), status, body, job, call.what, undefined, errorSignals(response));
 }

@@ -1,6 +1,8 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { FalErrorSignals } from './answers';
+
 /** What the node knows about the fal job an error belongs to. */
 export interface JobContext {
 	itemIndex: number;
@@ -123,6 +125,20 @@ function statusLabel(status: number, detail: string, what: string): string {
 	return `fal answered HTTP ${status} to ${what}: ${detail}`;
 }
 
+/** What fal's error headers (and an infrastructure error's body) say, in words and as context. */
+function signalsOf(body: unknown, signals: FalErrorSignals = {}): { words?: string; context: IDataObject } {
+	const bodyType = body && typeof body === 'object' ? (body as { error_type?: unknown }).error_type : undefined;
+	const errorType = signals.errorType ?? (typeof bodyType === 'string' ? bodyType : undefined);
+	const parts: string[] = [];
+	if (errorType) parts.push(`fal's error type: ${errorType}.`);
+	if (signals.retryable === true) parts.push('fal marks it retryable: the same request may succeed when tried again.');
+	if (signals.retryable === false) parts.push('fal marks it not retryable: the same request fails again as it is.');
+	const context: IDataObject = {};
+	if (errorType) context.falErrorType = errorType;
+	if (signals.retryable !== undefined) context.falRetryable = signals.retryable;
+	return { words: parts.length > 0 ? parts.join(' ') : undefined, context };
+}
+
 /** A non-2xx answer from fal, as an error that names the item, the HTTP status and the request id. */
 export function falHttpError(
 	node: INode,
@@ -131,19 +147,24 @@ export function falHttpError(
 	job: JobContext,
 	what: string,
 	extraAdvice?: string,
+	signals?: FalErrorSignals,
 ): NodeApiError {
 	const detail = detailText(body) ?? 'no details';
+	const said = signalsOf(body, signals);
 	const error = new NodeApiError(node, { status, detail } as JsonObject, {
 		message: `${statusLabel(status, detail, what)}${jobSuffix(job)}`,
 		description: jobDescription(
 			job,
 			ADVICE_BY_STATUS[status] ?? (status >= 500 ? 'fal had trouble on its side.' : undefined),
+			said.words,
 			extraAdvice,
 		),
 		httpCode: String(status),
 		itemIndex: job.itemIndex,
 	});
-	return attachJob(error, job, { httpCode: status, ...(isTransientStatus(status) ? { transient: true } : {}) });
+	// a passing fault is read past while waiting, unless fal says trying again cannot help
+	const transient = isTransientStatus(status) && signals?.retryable !== false;
+	return attachJob(error, job, { httpCode: status, ...said.context, ...(transient ? { transient: true } : {}) });
 }
 
 /** fal busy or in trouble: the same call may succeed later. */
@@ -162,19 +183,24 @@ export function isTransient(error: unknown): boolean {
 /** A job that ran and ended with an error on fal's side. */
 export function generationFailedError(
 	node: INode,
-	failure: { status: number; body: unknown },
+	failure: { status: number; body: unknown; signals?: FalErrorSignals },
 	fallbackMessage: string,
 	job: JobContext,
 ): NodeApiError {
 	const detail = detailText(failure.body) ?? fallbackMessage;
 	const status = failure.status >= 400 ? failure.status : undefined;
+	const said = signalsOf(failure.body, failure.signals);
+	const advice =
+		failure.signals?.retryable === true
+			? 'The job ended on fal with an error that fal marks retryable: run the item again (fal bills no failed job).'
+			: 'The job ended on fal with an error: check the prompt and the image against the reason fal gives.';
 	const error = new NodeApiError(node, { status: status ?? null, detail } as JsonObject, {
 		message: `fal could not generate the video${status ? ` (HTTP ${status})` : ''}: ${detail}${jobSuffix(job)}`,
-		description: jobDescription(job, 'The job ended on fal with an error: check the prompt and the image against the reason fal gives.'),
+		description: jobDescription(job, advice, said.words),
 		httpCode: status ? String(status) : undefined,
 		itemIndex: job.itemIndex,
 	});
-	return attachJob(error, job, status ? { httpCode: status } : {});
+	return attachJob(error, job, { ...(status ? { httpCode: status } : {}), ...said.context });
 }
 
 export function falNetworkError(node: INode, error: unknown, job: JobContext, what: string): NodeApiError {

@@ -4,6 +4,7 @@ import { pause } from './cancellation';
 import { ambiguousSubmitError, falHttpError, jobError, type JobContext } from './errors';
 import { callFal, callFalAfterStop, type FalCall } from './caller';
 import type { FalOrigins } from './account';
+import type { FalErrorSignals } from './answers';
 import type { FalSession } from './session';
 
 /**
@@ -108,13 +109,27 @@ export function isQueueStatus(body: unknown): body is QueueStatus {
 	return !!body && typeof body === 'object' && QUEUE_STATES.includes((body as QueueStatus).status);
 }
 
-export async function getStatus(fal: FalSession, job: QueueJob, itemIndex: number, withLogs = false): Promise<QueueStatus> {
+export interface StatusReadOptions {
+	/** fal's logs of the job (`logs=1`). */
+	withLogs?: boolean;
+	/** One try, a few seconds at most: a glance at the job, not a wait for it. */
+	quick?: boolean;
+}
+
+const QUICK_READ_MS = 5_000;
+
+export async function getStatus(fal: FalSession, job: QueueJob, itemIndex: number, options: StatusReadOptions = {}): Promise<QueueStatus> {
 	const context: JobContext = { itemIndex, requestId: job.requestId, mayStillRun: true };
-	const answer = await callFal<QueueStatus>(
-		fal,
-		{ method: 'GET', url: job.statusUrl, qs: { logs: withLogs ? 1 : 0 }, kind: 'read', what: 'read the job status', expectObject: true },
-		context,
-	);
+	const call: FalCall = {
+		method: 'GET',
+		url: job.statusUrl,
+		qs: { logs: options.withLogs ? 1 : 0 },
+		kind: options.quick ? 'once' : 'read',
+		timeoutMs: options.quick ? QUICK_READ_MS : undefined,
+		what: 'read the job status',
+		expectObject: true,
+	};
+	const answer = await callFal<QueueStatus>(fal, call, context);
 	if (!isQueueStatus(answer.body)) {
 		// a proxy's or a captive portal's answer, say: nothing about the job, so read past it while waiting
 		throw jobError(fal.ctx.getNode(), 'fal sent a job status this node does not understand', context, undefined, { transient: true });
@@ -156,13 +171,17 @@ const ANY_ERROR_STATUS = Array.from({ length: 200 }, (_, i) => 400 + i);
  * What fal says about a job that ended with an error: its result call answers the HTTP status and
  * fal's details (e.g. a 422 naming the input the model refused). Read once; never retried.
  */
-export async function getFailure(fal: FalSession, job: QueueJob, itemIndex: number): Promise<{ status: number; body: unknown }> {
+export async function getFailure(
+	fal: FalSession,
+	job: QueueJob,
+	itemIndex: number,
+): Promise<{ status: number; body: unknown; signals?: FalErrorSignals }> {
 	const answer = await callFal<unknown>(
 		fal,
 		{ method: 'GET', url: job.responseUrl, kind: 'once', what: 'read why the job failed', acceptStatus: ANY_ERROR_STATUS },
 		{ itemIndex, requestId: job.requestId },
 	);
-	return { status: answer.status, body: answer.body };
+	return { status: answer.status, body: answer.body, signals: answer.signals };
 }
 
 /** fal's answer to a cancel: asked of the runner, too late (the job ended), or no such job. */

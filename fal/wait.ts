@@ -141,7 +141,8 @@ export async function waitForJob(fal: FalSession, job: QueueJob, itemIndex: numb
 		failed: error,
 	}));
 	if ('failed' in end) {
-		if (!isCancelled(fal.signal)) throw end.failed;
+		// the run gave up (another item failed): the job is left as it is, and the run's error says where it stands
+		if (!fal.stopped) throw end.failed;
 		const words = options.onStop ? await options.onStop() : (await cancelBestEffort(fal, job, itemIndex)).words;
 		throw cancelledError(fal.ctx, { itemIndex, requestId: job.requestId }, words);
 	}

@@ -244,22 +244,48 @@ describe('a job is never left behind', () => {
 describe('without On Error → Continue, nothing paid is thrown away silently', () => {
 	const items = [{ json: { p: 'one' } }, { json: { p: 'two [emulator:fail]' } }, { json: { p: 'three' } }];
 
-	test('the failure\'s description lists the other jobs of the run by request id; none is left running', async () => {
+	test('the failure\'s description names the other jobs of the run by request id; none is left running', async () => {
 		const run = await generate({ items, parameters: urlParameters({ prompt: '={{ $json.p }}' }) });
 		expect(run.status).toBe('error');
 		expect(run.error.message).toMatch(/^fal could not generate the video/);
 		const jobOf = (prompt) => [...emu().jobs.values()].find((job) => job.input.prompt === prompt).requestId;
 		expect(run.error.message).toContain(`(item 1, fal request ${jobOf('two [emulator:fail]')})`);
-		expect(run.error.description).toContain(
-			`Other jobs this run submitted, whose videos are in no output: item 0: ${jobOf('one')} (finished; fetch the video with Get Result); item 2: ${jobOf('three')} (finished; fetch the video with Get Result).`,
-		);
-		expect(run.error.context.otherRequestIds).toHaveLength(2);
+		// each is running or finished (named, paid), or was still queued (cancelled): which depends on fal's timing
+		for (const [itemIndex, prompt] of [[0, 'one'], [2, 'three']]) {
+			expect(run.error.description).toMatch(new RegExp(`(paid, and in no output|queue \\(not billed[^:]*): [^.]*item ${itemIndex} \\(${jobOf(prompt)}\\)`));
+		}
+		await session.eventually(() => emu().stats().running === 0);
 	});
 
 	test('after the first failure nothing new is submitted', async () => {
 		const run = await generate({ items, parameters: urlParameters({ prompt: '={{ $json.p }}', options: { maxInFlight: 1 } }) });
 		expect(run.status).toBe('error');
 		expect(submits().map((c) => c.body.prompt)).toEqual(['one', 'two [emulator:fail]']);
-		expect(run.error.description).toMatch(/item 0: [\w-]+ \(finished; fetch the video with Get Result\)\.$/);
+		expect(run.error.description).toMatch(/On fal, paid, and in no output: item 0 \([\w-]+\) finished\. Retry this execution/);
+	});
+
+	test('the node fails at once: a job still in fal\'s queue is cancelled, a running one is named and left to finish', async () => {
+		// fal runs two jobs at a time for this account: when the bad one fails, the third starts and the fourth waits
+		const busy = await startEmulator({ apiKey: session.API_KEY, queueMs: 20, progressMs: 60, concurrency: 2 });
+		try {
+			const prompts = ['long A [emulator:ms=20000]', 'bad [emulator:fail]', 'long B [emulator:ms=20000]', 'queued'];
+			const parameters = urlParameters({ imageUrl: `${busy.url}/_samples/frame.jpg`, prompt: '={{ $json.p }}' });
+			const run = await session.run({ baseUrl: busy.url, items: prompts.map((p) => ({ json: { p } })), parameters });
+			const job = (prompt) => [...busy.jobs.values()].find((j) => j.input.prompt === prompt);
+			// the error came while the long jobs were still running: the node did not wait for them
+			expect([job(prompts[0]).status, job(prompts[2]).status]).toEqual(['IN_PROGRESS', 'IN_PROGRESS']);
+			expect(run.status).toBe('error');
+			expect(run.error.message).toMatch(/^fal could not generate the video.*\(item 1, fal request [\w-]+\)$/);
+			expect(run.error.description).toContain(
+				`On fal, paid, and in no output: item 0 (${job(prompts[0]).requestId}) running, item 2 (${job(prompts[2]).requestId}) running. Retry this execution to collect them without paying again.`,
+			);
+			expect(run.error.description).toContain(
+				`Cancelled while still waiting in fal's queue (not billed; a retry submits them again): item 3 (${job('queued').requestId}).`,
+			);
+			expect(job('queued')).toMatchObject({ status: 'CANCELLED', billed: false });
+			expect([job(prompts[0]).cancelRequested, job(prompts[2]).cancelRequested]).toEqual([false, false]);
+		} finally {
+			await busy.close();
+		}
 	});
 });

@@ -182,7 +182,13 @@ describe('prices per second, in the output and the spending guard', () => {
 
 	test('mixed models in one run: 0.28 + 10 × 0.045 + 6 × 0.017 = USD 0.832, over 0.80: nothing submitted', async () => {
 		const run = await session.run({ items: mixed, parameters: guarded(0.8) });
-		expect(run.error.message).toBe('3 videos would cost USD 0.83, over the limit of USD 0.80');
+		expect(run.error.message).toBe('3 videos would cost USD 0.832, over the limit of USD 0.80');
+		expect(submits()).toHaveLength(0);
+	});
+
+	test('the guard compares exact amounts: USD 0.832 is over a limit of 0.83 (not rounded to cents)', async () => {
+		const run = await session.run({ items: mixed, parameters: guarded(0.83) });
+		expect(run.error.message).toBe('3 videos would cost USD 0.832, over the limit of USD 0.83');
 		expect(submits()).toHaveLength(0);
 	});
 
@@ -203,8 +209,8 @@ describe('prices per second, in the output and the spending guard', () => {
 			body: { prices: [{ endpoint_id: HAILUO_02, unit_price: 0.05, unit: 'second', currency: 'USD' }], has_more: false },
 		});
 		const run = await session.run({ items: mixed.slice(1), parameters: guarded(0.6), apiKey: session.ADMIN_KEY });
-		// 10 × 0.05 = 0.50, and 6 × 0.05 × 0.017 / 0.045 = 0.113: USD 0.61
-		expect(run.error.message).toBe('2 videos would cost USD 0.61, over the limit of USD 0.60');
+		// 10 × 0.05 = 0.50, and 6 × 0.05 × 0.017 / 0.045 = 0.113: USD 0.613
+		expect(run.error.message).toBe('2 videos would cost USD 0.613, over the limit of USD 0.60');
 	});
 
 	test('the emulator\'s own price per second, read with an ADMIN key, gives the list figures', async () => {

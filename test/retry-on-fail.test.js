@@ -2,6 +2,7 @@
 // earlier try submitted for an item (same input) is followed again instead of submitted again; only an item
 // whose job failed or was cancelled is submitted anew, and a submit whose answer never came is never re-sent.
 const { useNodeSession } = require('./node-session');
+const { startEmulator } = require('./emulator');
 
 const session = useNodeSession({ queueMs: 20, progressMs: 80 });
 const { submits } = session;
@@ -32,8 +33,12 @@ test('Generate: only the item whose job failed on fal is submitted again; the ot
 });
 
 test('Submit: the retry outputs the job the first try made for item 0 and submits item 1, whose submit was refused', async () => {
-	// the first submit goes through (a fault with no effect), the second is refused once
-	emu().fault([{ route: 'submit', delayMs: 0 }, { route: 'submit', status: 422, body: { detail: [{ loc: ['body', 'prompt'], msg: 'refused once', type: 'value_error' }] } }]);
+	// the first submit goes through (a fault with no effect), the second is refused once; item 0's job is running by
+	// then (its queue time is shorter than the submit's latency), so the failing try leaves it to the retry
+	emu().fault([
+		{ route: 'submit', delayMs: 0 },
+		{ route: 'submit', delayMs: 150, status: 422, body: { detail: [{ loc: ['body', 'prompt'], msg: 'refused once', type: 'value_error' }] } },
+	]);
 	const run = await session.run({ items: two, parameters: batch('submit', { maxInFlight: 1 }), settings: RETRY });
 	expect(run.status).toBe('success');
 	const out = run.output('Hailuo Video').map((item) => item.json.requestId);
@@ -41,6 +46,23 @@ test('Submit: the retry outputs the job the first try made for item 0 and submit
 	expect(emu().stats()).toMatchObject({ accepted: 2, duplicates: 0 });
 	expect(submits().map((call) => [call.body.prompt, call.status])).toEqual([['one', 200], ['two', 422], ['two', 200]]);
 	await session.eventually(() => emu().stats().running === 0);
+});
+
+test('Submit: a job the failing try made that still waits in fal\'s queue is cancelled (not billed), and the retry submits it again', async () => {
+	const queued = await startEmulator({ apiKey: session.API_KEY, queueMs: 60_000 });
+	try {
+		queued.fault({ route: 'submit', delayMs: 0 });
+		queued.fault({ route: 'submit', status: 422, body: { detail: [{ loc: ['body', 'prompt'], msg: 'refused once', type: 'value_error' }] } });
+		const parameters = { ...batch('submit', { maxInFlight: 1 }), imageUrl: `${queued.url}/_samples/frame.jpg` };
+		const run = await session.run({ baseUrl: queued.url, items: two, parameters, settings: RETRY });
+		expect(run.status).toBe('success');
+		const jobs = [...queued.jobs.values()];
+		expect(jobs.map((job) => [job.input.prompt, job.status])).toEqual([['one', 'CANCELLED'], ['one', 'IN_QUEUE'], ['two', 'IN_QUEUE']]);
+		expect(run.output('Hailuo Video').map((item) => item.json.requestId)).toEqual([jobs[1].requestId, jobs[2].requestId]);
+		expect(queued.stats()).toMatchObject({ duplicates: 0, billed: 0 });
+	} finally {
+		await queued.close();
+	}
 });
 
 test('a submit whose answer never came (fal may have made the job) is not sent again by the retry', async () => {

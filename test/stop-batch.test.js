@@ -54,6 +54,18 @@ describe.each(['submit', 'generate'])('Stop during a %s batch of 4, one in fligh
 	});
 });
 
+test('Stop while a submit is on its way whose answer then says nothing sure (a slow 502): n8n\'s log names the item', async () => {
+	emu().fault({ route: 'submit', delayMs: 600, status: 502 });
+	const run = await runAndStopWhen({ items: prompts(1), parameters: batch('submit') }, () => session.submits().length === 1);
+	expect(run.status).toBe('canceled');
+	await session.eventually(() => nodeLog.some((entry) => entry.message.startsWith('Hailuo: the execution was stopped; item 0:')));
+	expect(nodeLog.find((entry) => entry.message.startsWith('Hailuo: the execution was stopped; item 0:'))).toMatchObject({
+		level: 'info',
+		message: 'Hailuo: the execution was stopped; item 0: its submit may have reached fal, which gave no request id: check the fal dashboard',
+		meta: { itemIndex: 0 },
+	});
+});
+
 test('Stop between Submit\'s submits (two jobs made, the second answer on its way): both are cancelled, the rest never sent', async () => {
 	emu().fault({ route: 'submit', lateAnswerMs: 400, times: 4 });
 	const run = await runAndStopWhen({ items: prompts(4), parameters: batch('submit', { maxInFlight: 1 }) }, () => jobs().length === 2);

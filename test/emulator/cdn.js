@@ -2,9 +2,10 @@
 'use strict';
 
 /**
- * The CDN: `GET /cdn/<request_id>/output.mp4` serves the fixture MP4, or, with `videoBytes`, a virtual file of
- * exactly that size: the fixture followed by one top-level MP4 `free` box of zero padding, generated in chunks
- * (never held in memory). Range requests answer 206 (a resume after a cut); `cdnBytesPerSec` paces the body.
+ * The CDN: `GET /cdn/<request_id>/output.mp4` serves a fixture MP4 (the endpoint's: `video.mp4`, silent, or
+ * `video-audio.mp4`, with a stereo AAC track), or, with `videoBytes`, a virtual file of exactly that size: the fixture
+ * followed by one top-level MP4 `free` box of zero padding, generated in chunks (never held in memory). Range
+ * requests answer 206 (a resume after a cut); `cdnBytesPerSec` paces the body.
  */
 
 const fs = require('node:fs');
@@ -14,17 +15,23 @@ const { virtualFile } = require('./virtual-file');
 
 /** @typedef {import('./server').Ctx} Ctx */
 
+const { findEndpoint } = require('./schema');
+
 const FIXTURE_PATH = path.join(__dirname, 'fixtures', 'video.mp4');
+/** The video with sound (H3): smaller than FIXTURE_PATH, so any `videoBytes` that fits the one fits the other. */
+const AUDIO_FIXTURE_PATH = path.join(__dirname, 'fixtures', 'video-audio.mp4');
 /**
  * @typedef {import('./virtual-file').VirtualFile & { etag: string }} VideoSource
+ * @typedef {{ silent: VideoSource, audio: VideoSource }} VideoSources
  */
 
 /**
  * @param {number} [videoBytes]  total size; undefined = the fixture as is
  * @param {Buffer} [fixture]
+ * @param {string} [name]  in the ETag, so two fixtures padded to one size differ
  * @returns {VideoSource}
  */
-function createVideoSource(videoBytes, fixture = fs.readFileSync(FIXTURE_PATH)) {
+function createVideoSource(videoBytes, fixture = fs.readFileSync(FIXTURE_PATH), name = 'video') {
   const size = videoBytes === undefined ? fixture.length : videoBytes;
   if (!Number.isSafeInteger(size)) throw new RangeError(`videoBytes must be an integer; got ${videoBytes}`);
   const pad = size - fixture.length;
@@ -45,7 +52,15 @@ function createVideoSource(videoBytes, fixture = fs.readFileSync(FIXTURE_PATH)) 
     header.write('free', 4, 'latin1');
     segments.push(header, { zeros: pad - 8 });
   }
-  return { ...virtualFile(segments), etag: `"emu-video-${size}"` };
+  return { ...virtualFile(segments), etag: `"emu-${name}-${size}"` };
+}
+
+/** Both fixtures, each padded to `videoBytes` when set. @param {number} [videoBytes] @returns {VideoSources} */
+function createVideoSources(videoBytes) {
+  return {
+    silent: createVideoSource(videoBytes),
+    audio: createVideoSource(videoBytes, fs.readFileSync(AUDIO_FIXTURE_PATH), 'video-audio'),
+  };
 }
 
 /**
@@ -60,7 +75,8 @@ async function handleCdn(ctx) {
     return;
   }
   ctx.setRequestId(job.requestId);
-  const { video, stats, options, timers } = ctx.emu;
+  const { videos, stats, options, timers } = ctx.emu;
+  const video = videos[findEndpoint(job.endpoint)?.output.video ?? 'silent'];
   const f = ctx.fault;
   if (f && f.endAfterBytes !== undefined && ctx.req.method === 'GET') {
     ctx.call.fault = 'ended';
@@ -90,4 +106,4 @@ async function handleCdn(ctx) {
   });
 }
 
-module.exports = { createVideoSource, handleCdn, FIXTURE_PATH };
+module.exports = { createVideoSource, createVideoSources, handleCdn, FIXTURE_PATH, AUDIO_FIXTURE_PATH };

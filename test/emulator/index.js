@@ -32,9 +32,10 @@
  *   routes: submit status stream result cancel initiate upload file cdn pricing models sample webhook.
  *   Routes that need the key check it first: a wrong key is a 401 and leaves the fault queued.
  *
- * The model's runner reads every image_url for real when a job starts (any host, http(s) or data:) and fails the
- * job with a 422 when it cannot be fetched, is not a JPEG/PNG/WebP, is 20 MB or more, has a short side of 300 px or
- * less, or an aspect ratio outside 2:5..5:2. Images to use: GET {url}/_samples/... (samples.js).
+ * The model's runner reads every image for real when a job starts (image_url, end_image_url, each of
+ * reference_image_urls; any host, http(s) or data:) and fails the job with a 422 when it cannot be fetched, is not
+ * a JPEG/PNG/WebP, is 20 MB or more, has a short side of 300 px or less, or an aspect ratio outside 2:5..5:2.
+ * Images to use: GET {url}/_samples/... (samples.js). The endpoints: endpoints.js (sources: models-read.md).
  *
  * Admin (no auth): POST|GET|DELETE /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset,
  * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls.
@@ -47,7 +48,7 @@ const { FaultQueue } = require('./faults');
 const { JobQueue, emptyStats } = require('./queue');
 const { Storage } = require('./storage');
 const { Webhooks } = require('./webhooks');
-const { createVideoSource } = require('./cdn');
+const { createVideoSources } = require('./cdn');
 const { createServer } = require('./server');
 const { startOtherOrigin } = require('./other-origin');
 const { prepareJob } = require('./runner');
@@ -79,7 +80,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {Storage} storage
  * @property {Webhooks} webhooks
  * @property {OtherCall[]} otherCalls
- * @property {import('./cdn').VideoSource} video
+ * @property {import('./cdn').VideoSources} videos  the served videos: silent (Hailuo) and with sound (H3)
  * @property {() => Record<string, number>} statsView
  * @property {() => void} reset
  */
@@ -109,7 +110,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  */
 async function startEmulator(opts = {}) {
   const options = resolveOptions(opts);
-  const video = createVideoSource(options.videoBytes);
+  const videos = createVideoSources(options.videoBytes);
   const timers = new Timers();
   const stats = emptyStats();
   const faults = new FaultQueue();
@@ -120,7 +121,7 @@ async function startEmulator(opts = {}) {
 
   /** @type {EmulatorState} */
   const state = /** @type {any} */ ({
-    options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, video, webhooks, otherCalls: other.calls,
+    options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, videos, webhooks, otherCalls: other.calls,
   });
   const storage = new Storage({ baseUrl: () => state.baseUrl, stats });
   const queue = new JobQueue({
@@ -131,11 +132,14 @@ async function startEmulator(opts = {}) {
     concurrency: options.concurrency,
     reportQueuePosition: options.reportQueuePosition,
     baseUrl: () => state.baseUrl,
-    videoSize: () => video.size,
+    videoSize: (ep) => videos[ep.output.video].size,
     prepare: (job, ep, signal) => prepareJob(ep, job.input, {
       validation: options.validation,
       fetchTimeoutMs: options.imageFetchTimeoutMs,
       signal,
+      onUsage: (usage) => {
+        job.usage = usage;
+      },
     }),
     onEnd: (job) => {
       if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, outcome(queue, job));

@@ -6,6 +6,7 @@
  * Auth and faults are handled before these run (server.js).
  */
 
+const { randomUUID } = require('node:crypto');
 const { findEndpoint, isKnownApp, validateInput } = require('./schema');
 const { sendJson } = require('./http');
 const { submitView, statusView, resultView } = require('./job-views');
@@ -56,13 +57,16 @@ async function handleSubmit(ctx) {
 }
 
 /**
- * The job named by /{owner}/{alias}/requests/{id}, or undefined (404 already sent).
+ * The job named by /{owner}/{alias}/requests/{id}, or undefined (404 already sent). A job lives under its own app
+ * only (`minimax/h3-max` for H3 Max, `fal-ai/minimax` for Hailuo): read under another app, its id is answered as
+ * an unknown id (404, and a fresh x-fal-request-id, not the job's).
  * @param {Ctx} ctx @param {unknown} notFoundBody @returns {Job | undefined}
  */
 function findJob(ctx, notFoundBody) {
   const { owner, alias, id } = ctx.params;
   const job = ctx.emu.queue.get(id);
   if (!isKnownApp(owner, alias) || !job || !job.endpoint.startsWith(`${owner}/${alias}/`)) {
+    if (job) ctx.setRequestId(randomUUID());
     sendJson(ctx.res, 404, notFoundBody);
     return undefined;
   }

@@ -48,6 +48,7 @@ function generationMs(job, dflt) {
  * @property {number} cancelRequests  how many such cancels
  * @property {boolean} billed         fal bills only successful outputs: true once the job produced its video
  * @property {number} [costUsd]       the price billed
+ * @property {import('./runner').Usage} [usage]  what the runner measured of the inputs (reference image tokens)
  */
 
 /**
@@ -118,7 +119,7 @@ class JobQueue {
    * @param {number} opts.concurrency     most jobs IN_PROGRESS at once (0 = no limit)
    * @param {boolean} opts.reportQueuePosition  whether answers carry queue_position
    * @param {() => string} opts.baseUrl
-   * @param {() => number} opts.videoSize
+   * @param {(ep: EndpointSpec) => number} opts.videoSize  the size of the video an endpoint serves
    * @param {(job: Job, ep: EndpointSpec, signal: AbortSignal) => Promise<Failure | null>} opts.prepare  the runner
    *   reading the inputs
    * @param {(job: Job) => void} [opts.onEnd]   after a job ended (webhooks)
@@ -267,7 +268,7 @@ class JobQueue {
       return;
     }
     const { ep } = inner;
-    const size = this.opts.videoSize();
+    const size = this.opts.videoSize(ep);
     job.output = {
       [ep.output.field]: {
         url: `${this.opts.baseUrl()}/cdn/${job.requestId}/${ep.output.fileName}`,
@@ -279,9 +280,9 @@ class JobQueue {
     const used = withDefaults(ep, job.input); // what the model ran with
     this.log(job, `Generated a ${String(used.duration ?? '')}s video (emulator)`);
     job.billed = true;
-    job.costUsd = priceFor(ep, job.input);
+    job.costUsd = priceFor(ep, job.input, job.usage);
     this.opts.stats.billed += 1;
-    this.opts.stats.billedUsd = Math.round((this.opts.stats.billedUsd + job.costUsd) * 1000) / 1000;
+    this.opts.stats.billedUsd = Math.round((this.opts.stats.billedUsd + job.costUsd) * 1e6) / 1e6;
     this.opts.stats.completed += 1;
     this.end(job, 'COMPLETED');
   }

@@ -2,9 +2,12 @@
 'use strict';
 
 /**
- * The models the emulator knows (one row per fal endpoint) and fal/FastAPI-style (pydantic v2) input validation.
- * Limits live in MODEL_LIMITS so they are easy to correct.
+ * The models the emulator knows (rows in endpoints.js, expanded here) and fal/FastAPI-style (pydantic v2) input
+ * validation (each value's check in pydantic.js). Limits live in MODEL_LIMITS so they are easy to correct.
  */
+
+const { checkBoolean, checkString, checkEnum, checkStrictInt, checkStringList } = require('./pydantic');
+const { ROWS } = require('./endpoints');
 
 /** MiniMax's limits for the first and last frame images and the prompt (see /work/shared/model.md). */
 const MODEL_LIMITS = Object.freeze({
@@ -19,49 +22,87 @@ const MODEL_LIMITS = Object.freeze({
 /**
  * @typedef {{ type: 'string', required?: boolean, minLength?: number, maxLength?: number, image?: boolean }
  *   | { type: 'enum', required?: boolean, values: string[], default?: string }
- *   | { type: 'boolean', required?: boolean, default?: boolean }} FieldSpec
+ *   | { type: 'boolean', required?: boolean, default?: boolean }
+ *   | { type: 'integer', required?: boolean, ge: number, le: number, default?: number }
+ *   | { type: 'list', required?: boolean, minItems: number, maxItems: number, image: boolean }} FieldSpec
  *
- * @typedef {object} EndpointRow  one fal endpoint, as the table below writes it
+ * @typedef {object} EndpointRow  one fal endpoint, as endpoints.js writes it
  * @property {string} id           full endpoint id, e.g. 'fal-ai/minimax/hailuo-2.3/standard/image-to-video'
  * @property {string} title        fal's display name
  * @property {string} category     'image-to-video' | 'text-to-video'
- * @property {string[]} fields     input fields, in fal's order: names from FIELDS ('duration' takes `durations`,
- *                                 'resolution' takes `resolutions`)
- * @property {string[]} [durations]  the `duration` enum, default first
+ * @property {string[]} fields     input fields, in fal's order: names from FIELDS, or 'duration' (takes `durations`
+ *   or `durationRange`), 'resolution' (`resolutions`), 'aspect_ratio' (`aspectRatios`), 'reference_image_urls'
+ *   (`referenceImages`)
+ * @property {string[]} [durations]  the `duration` enum of strings, default first
+ * @property {[number, number]} [durationRange]  or a strict integer `duration` in this range (whole seconds)
  * @property {string[]} [resolutions]  the `resolution` enum, in fal's order
  * @property {string} [defaultResolution]  its default (else the first)
+ * @property {string[]} [aspectRatios]  the `aspect_ratio` enum
+ * @property {string} [defaultAspectRatio]
+ * @property {{ min: number, max: number }} [referenceImages]  how many `reference_image_urls`
+ * @property {string[]} [required]  fields that are required here and have no default
+ * @property {number} [promptMaxChars]  the prompt's limit (else MODEL_LIMITS.promptMaxChars)
  * @property {Record<string, number>} [prices]  USD per video: by duration ({ '6': 0.28, '10': 0.56 }), or { video: n }
- * @property {Record<string, number>} [pricesPerSecond]  USD per second of video, by resolution (fal bills per second)
+ * @property {Record<string, number>} [pricesPerSecond]  USD per second of video, by resolution, or { video: n }
+ * @property {string} [pricedAt]   the resolution whose price per second the pricing call answers (else the default)
+ * @property {number} [fixedSeconds]  a row with no duration field: how long its videos are
+ * @property {{ included: number, usdPer1000: number }} [referenceTokens]  reference images' tokens billed beyond
+ *   `included`
+ * @property {'audio' | 'silent'} [video]  the video served: with a stereo audio track, or without (default)
  * @property {(input: Record<string, unknown>) => { field: string, type: string, msg: string } | null} [runnerCheck]
  *   what the model (MiniMax, behind fal) refuses when the job starts although fal's schema lets it through
  *
  * @typedef {object} EndpointSpec  a row, expanded
  * @property {string} id
- * @property {string} owner        'fal-ai'
- * @property {string} alias        'minimax' (status/result/cancel URLs use owner/alias only)
+ * @property {string} owner        'fal-ai' or 'minimax'
+ * @property {string} alias        'minimax', 'h3-max'… (status/result/cancel URLs use owner/alias only)
  * @property {Record<string, FieldSpec>} fields  input schema, in fal's field order
- * @property {{ field: string, fileName: string, contentType: string }} output  the output File
+ * @property {{ field: string, fileName: string, contentType: string, video: 'audio' | 'silent' }} output  the output File
  * @property {Record<string, number>} prices  USD per video (by duration, or `video`); empty for a per-second row
- * @property {Record<string, number> | undefined} pricesPerSecond  USD per second, by resolution
+ * @property {Record<string, number> | undefined} pricesPerSecond  USD per second, by resolution (or `video`)
+ * @property {number | undefined} fixedSeconds
+ * @property {{ included: number, usdPer1000: number } | undefined} referenceTokens
  * @property {{ unit_price: number, unit: string, currency: string }} price  what the pricing API answers (the
- *   default video's price, or the default resolution's price per second)
+ *   default video's price, or a resolution's price per second)
  * @property {EndpointRow['runnerCheck']} runnerCheck
  * @property {{ display_name: string, category: string, description: string }} metadata
  */
 
-/** Every input field a row can name. */
+/** Every input field a row can name as is. */
 const FIELDS = Object.freeze({
   prompt: Object.freeze({ type: 'string', required: true, minLength: 1, maxLength: MODEL_LIMITS.promptMaxChars }),
   image_url: Object.freeze({ type: 'string', required: true, image: true }),
   prompt_optimizer: Object.freeze({ type: 'boolean', default: true }),
   end_image_url: Object.freeze({ type: 'string', image: true }),
+  prompt_expansion_mode: Object.freeze({ type: 'enum', required: true, values: ['disabled', 'balanced', 'quality'] }),
 });
 
-/** @param {string} id @param {string} name @param {string[] | undefined} values @param {string} [byDefault] @returns {FieldSpec} */
-function enumField(id, name, values, byDefault) {
+/** @param {string} id @param {string} name @param {string[] | undefined} values @param {string} [byDefault] @param {boolean} [required] @returns {FieldSpec} */
+function enumField(id, name, values, byDefault, required) {
   if (!values || !values.length) throw new TypeError(`${id}: a ${name} field needs ${name}s`);
+  if (required) return { type: 'enum', required: true, values: [...values] };
   if (byDefault !== undefined && !values.includes(byDefault)) throw new TypeError(`${id}: ${name} default ${byDefault} is not a value`);
   return { type: 'enum', values: [...values], default: byDefault ?? values[0] };
+}
+
+/** @param {EndpointRow} row @param {string} name @returns {FieldSpec} */
+function fieldFor(row, name) {
+  const required = (row.required || []).includes(name);
+  if (name === 'duration' && row.durationRange) {
+    const [ge, le] = row.durationRange;
+    return required ? { type: 'integer', required: true, ge, le } : { type: 'integer', ge, le, default: ge };
+  }
+  if (name === 'duration') return enumField(row.id, name, row.durations, undefined, required);
+  if (name === 'resolution') return enumField(row.id, name, row.resolutions, row.defaultResolution, required);
+  if (name === 'aspect_ratio') return enumField(row.id, 'aspect ratio', row.aspectRatios, row.defaultAspectRatio, required);
+  if (name === 'reference_image_urls') {
+    if (!row.referenceImages) throw new TypeError(`${row.id}: a reference_image_urls field needs referenceImages`);
+    return { type: 'list', required: true, minItems: row.referenceImages.min, maxItems: row.referenceImages.max, image: true };
+  }
+  const spec = /** @type {Record<string, FieldSpec>} */ (FIELDS)[name];
+  if (!spec) throw new TypeError(`${row.id}: unknown field ${name}`);
+  if (name === 'prompt' && row.promptMaxChars) return { ...FIELDS.prompt, maxLength: row.promptMaxChars };
+  return spec;
 }
 
 /** @param {EndpointRow} row @returns {EndpointSpec} */
@@ -69,22 +110,15 @@ function endpoint(row) {
   const [owner, alias] = row.id.split('/');
   /** @type {Record<string, FieldSpec>} */
   const fields = {};
-  for (const name of row.fields) {
-    if (name === 'duration') {
-      fields.duration = enumField(row.id, name, row.durations);
-    } else if (name === 'resolution') {
-      fields.resolution = enumField(row.id, name, row.resolutions, row.defaultResolution);
-    } else {
-      const spec = /** @type {Record<string, FieldSpec>} */ (FIELDS)[name];
-      if (!spec) throw new TypeError(`${row.id}: unknown field ${name}`);
-      fields[name] = spec;
-    }
-  }
+  for (const name of row.fields) fields[name] = fieldFor(row, name);
   /** @type {{ unit_price: number, unit: string, currency: string }} */
   let price;
   if (row.pricesPerSecond) {
-    const first = row.defaultResolution ?? (row.resolutions ? row.resolutions[0] : 'video');
+    const first = row.pricedAt ?? row.defaultResolution ?? (row.resolutions ? row.resolutions[0] : 'video');
     if (typeof row.pricesPerSecond[first] !== 'number') throw new TypeError(`${row.id}: no price per second for ${first}`);
+    for (const r of row.resolutions || []) {
+      if (typeof row.pricesPerSecond[r] !== 'number') throw new TypeError(`${row.id}: no price per second for ${r}`);
+    }
     price = { unit_price: row.pricesPerSecond[first], unit: 'second', currency: 'USD' };
   } else {
     const first = row.durations ? row.durations[0] : 'video';
@@ -96,9 +130,11 @@ function endpoint(row) {
     owner,
     alias,
     fields,
-    output: { field: 'video', fileName: 'output.mp4', contentType: 'video/mp4' },
+    output: { field: 'video', fileName: 'output.mp4', contentType: 'video/mp4', video: row.video ?? 'silent' },
     prices: { ...row.prices },
     pricesPerSecond: row.pricesPerSecond ? { ...row.pricesPerSecond } : undefined,
+    fixedSeconds: row.fixedSeconds,
+    referenceTokens: row.referenceTokens ? { ...row.referenceTokens } : undefined,
     price,
     runnerCheck: row.runnerCheck,
     metadata: { display_name: row.title, category: row.category, description: `${row.title} (emulated)` },
@@ -106,73 +142,7 @@ function endpoint(row) {
 }
 
 /** The endpoint table: one row per fal endpoint. */
-const ENDPOINTS = Object.freeze([
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
-    title: 'MiniMax Hailuo 2.3 Standard Image to Video',
-    category: 'image-to-video',
-    fields: ['prompt', 'image_url', 'duration', 'prompt_optimizer'],
-    durations: ['6', '10'],
-    prices: { 6: 0.28, 10: 0.56 },
-  }),
-  // The rest of the Hailuo 2.3 family, read from each endpoint's page on fal (llms.txt), November 2026.
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-2.3/standard/text-to-video',
-    title: 'MiniMax Hailuo 2.3 Standard Text to Video',
-    category: 'text-to-video',
-    fields: ['prompt', 'duration', 'prompt_optimizer'],
-    durations: ['6', '10'],
-    prices: { 6: 0.28, 10: 0.56 },
-  }),
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-2.3/pro/image-to-video',
-    title: 'MiniMax Hailuo 2.3 Pro Image to Video',
-    category: 'image-to-video',
-    fields: ['prompt', 'image_url', 'prompt_optimizer'],
-    prices: { video: 0.49 },
-  }),
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-2.3/pro/text-to-video',
-    title: 'MiniMax Hailuo 2.3 Pro Text to Video',
-    category: 'text-to-video',
-    fields: ['prompt', 'prompt_optimizer'],
-    prices: { video: 0.49 },
-  }),
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video',
-    title: 'MiniMax Hailuo 2.3 Fast Image to Video',
-    category: 'image-to-video',
-    fields: ['prompt', 'image_url', 'duration', 'prompt_optimizer'],
-    durations: ['6', '10'],
-    prices: { 6: 0.19, 10: 0.32 },
-  }),
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-2.3-fast/pro/image-to-video',
-    title: 'MiniMax Hailuo 2.3 Fast Pro Image to Video',
-    category: 'image-to-video',
-    fields: ['prompt', 'image_url', 'prompt_optimizer'],
-    prices: { video: 0.33 },
-  }),
-  // Hailuo 02: the one endpoint whose page on fal could be read (llms.txt, December 2026). "$0.045/sec" at 768P,
-  // "roughly $0.017/sec" at 512P. 10 s is allowed at both (the page's only duration limit is for 1080p).
-  endpoint({
-    id: 'fal-ai/minimax/hailuo-02/standard/image-to-video',
-    title: 'MiniMax Hailuo 02 [Standard] (Image to Video)',
-    category: 'image-to-video',
-    fields: ['prompt', 'image_url', 'duration', 'prompt_optimizer', 'resolution', 'end_image_url'],
-    durations: ['6', '10'],
-    resolutions: ['512P', '768P'],
-    defaultResolution: '768P',
-    pricesPerSecond: { '768P': 0.045, '512P': 0.017 },
-    // fal's schema takes end_image_url at 512P; MiniMax's API makes first-and-last-frame videos at 768P and 1080P
-    // only (fal's page is silent). Never kinder than fal: the job fails when it starts, as MiniMax would refuse it.
-    // `input` has the schema's defaults filled in.
-    runnerCheck: (input) =>
-      input.end_image_url !== undefined && input.resolution === '512P'
-        ? { field: 'end_image_url', type: 'value_error', msg: 'A last frame (end_image_url) is not supported at 512P resolution' }
-        : null,
-  }),
-]);
+const ENDPOINTS = Object.freeze(ROWS.map(endpoint));
 
 /** @param {string} id @returns {EndpointSpec | undefined} */
 function findEndpoint(id) {
@@ -184,29 +154,18 @@ function isKnownApp(owner, alias) {
   return ENDPOINTS.some((e) => e.owner === owner && e.alias === alias);
 }
 
-/**
- * @typedef {{ type: string, loc: (string|number)[], msg: string, input?: unknown, ctx?: Record<string, unknown> }} FieldError
- */
+/** @typedef {import('./pydantic').FieldError} FieldError */
 
-const TRUE_STRINGS = new Set(['1', 'on', 't', 'true', 'y', 'yes']);
-const FALSE_STRINGS = new Set(['0', 'off', 'f', 'false', 'n', 'no']);
-
-/**
- * Pydantic v2 (lax mode) boolean check: true/false, 0/1 and the usual strings pass; anything else fails.
- * @param {unknown} v @returns {FieldError | null}
- */
-function checkBoolean(v) {
-  if (typeof v === 'boolean') return null;
-  if (typeof v === 'number' && (v === 0 || v === 1)) return null;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (TRUE_STRINGS.has(s) || FALSE_STRINGS.has(s)) return null;
-    return { type: 'bool_parsing', loc: [], msg: 'Input should be a valid boolean, unable to interpret input', input: v };
-  }
-  if (typeof v === 'number') {
-    return { type: 'bool_parsing', loc: [], msg: 'Input should be a valid boolean, unable to interpret input', input: v };
-  }
-  return { type: 'bool_type', loc: [], msg: 'Input should be a valid boolean', input: v };
+/** @param {FieldSpec} spec @param {unknown} v @returns {FieldError[]} errors with `loc` relative to the field */
+function checkValue(spec, v) {
+  /** @type {FieldError | null} */
+  let e = null;
+  if (spec.type === 'string') e = checkString(v, spec);
+  else if (spec.type === 'enum') e = checkEnum(v, spec);
+  else if (spec.type === 'boolean') e = checkBoolean(v);
+  else if (spec.type === 'integer') e = checkStrictInt(v, spec);
+  else if (spec.type === 'list') return checkStringList(v, spec);
+  return e ? [e] : [];
 }
 
 /**
@@ -231,43 +190,11 @@ function validateInput(ep, body) {
   /** @type {FieldError[]} */
   const errors = [];
   for (const [name, spec] of Object.entries(ep.fields)) {
-    const loc = ['body', name];
     if (!(name in obj) || obj[name] === undefined) {
-      if (spec.required) errors.push({ type: 'missing', loc, msg: 'Field required', input: obj });
+      if (spec.required) errors.push({ type: 'missing', loc: ['body', name], msg: 'Field required', input: obj });
       continue;
     }
-    const v = obj[name];
-    if (spec.type === 'string') {
-      if (typeof v !== 'string') {
-        errors.push({ type: 'string_type', loc, msg: 'Input should be a valid string', input: v });
-      } else if (spec.minLength !== undefined && v.length < spec.minLength) {
-        const n = spec.minLength;
-        errors.push({
-          type: 'string_too_short',
-          loc,
-          msg: `String should have at least ${n} character${n === 1 ? '' : 's'}`,
-          input: v,
-          ctx: { min_length: n },
-        });
-      } else if (spec.maxLength !== undefined && [...v].length > spec.maxLength) {
-        const n = spec.maxLength;
-        errors.push({
-          type: 'string_too_long',
-          loc,
-          msg: `String should have at most ${n} characters`,
-          input: v,
-          ctx: { max_length: n },
-        });
-      }
-    } else if (spec.type === 'enum') {
-      if (typeof v !== 'string' || !spec.values.includes(v)) {
-        const expected = spec.values.map((x) => `'${x}'`).join(spec.values.length === 2 ? ' or ' : ', ');
-        errors.push({ type: 'enum', loc, msg: `Input should be ${expected}`, input: v, ctx: { expected } });
-      }
-    } else if (spec.type === 'boolean') {
-      const e = checkBoolean(v);
-      if (e) errors.push({ ...e, loc });
-    }
+    for (const e of checkValue(spec, obj[name])) errors.push({ ...e, loc: ['body', name, ...e.loc] });
   }
   for (const [name, v] of Object.entries(obj)) {
     if (!(name in ep.fields)) errors.push({ type: 'extra_forbidden', loc: ['body', name], msg: 'Extra inputs are not permitted', input: v });
@@ -289,18 +216,44 @@ function withDefaults(ep, input) {
 }
 
 /**
- * What a finished job costs: the price of the duration it ran with, or the row's one price; for a row billed per
- * second, its resolution's price per second times its seconds.
- * @param {EndpointSpec} ep @param {Record<string, unknown>} input @returns {number}
+ * How many tokens a reference image costs (assumed: the model sees it with its short side at 512 px, in 16-px
+ * patches, the long side scaled alike and cut down to whole patches): 1:1 → 32 × 32 = 1,024 (fal's page),
+ * 6:5 → 32 × 38 = 1,216 (a public calibration of fal's bill), 2:3 → 32 × 48 = 1,536.
+ * @param {number} width @param {number} height @returns {number}
  */
-function priceFor(ep, input) {
+function referenceTokens(width, height) {
+  const short = Math.min(width, height);
+  const long = Math.max(width, height);
+  if (!(short > 0)) return 0;
+  return 32 * Math.floor((32 * long) / short);
+}
+
+/** @param {number} usd */
+const roundUsd = (usd) => Math.round(usd * 1e6) / 1e6;
+
+/**
+ * What a finished job costs: the price of the duration it ran with, or the row's one price; for a row billed per
+ * second, its resolution's price per second times its seconds; for reference images, their tokens beyond those
+ * included (`usage.referenceTokens`, counted by the runner from the images it read).
+ * @param {EndpointSpec} ep @param {Record<string, unknown>} input @param {{ referenceTokens?: number }} [usage]
+ * @returns {number}
+ */
+function priceFor(ep, input, usage) {
   const used = withDefaults(ep, input);
   if (ep.pricesPerSecond) {
     const perSecond = ep.pricesPerSecond[String(used.resolution ?? 'video')] ?? ep.price.unit_price;
-    return Math.round(perSecond * Number(used.duration ?? 6) * 1000) / 1000;
+    const seconds = Number(used.duration ?? ep.fixedSeconds ?? 6);
+    let usd = perSecond * seconds;
+    if (ep.referenceTokens) {
+      const beyond = Math.max(0, (usage?.referenceTokens ?? 0) - ep.referenceTokens.included);
+      usd += (beyond / 1000) * ep.referenceTokens.usdPer1000;
+    }
+    return roundUsd(usd);
   }
   const byDuration = used.duration !== undefined ? ep.prices[String(used.duration)] : undefined;
   return byDuration !== undefined ? byDuration : ep.price.unit_price;
 }
 
-module.exports = { ENDPOINTS, FIELDS, MODEL_LIMITS, endpoint, findEndpoint, isKnownApp, validateInput, withDefaults, priceFor };
+module.exports = {
+  ENDPOINTS, FIELDS, MODEL_LIMITS, endpoint, findEndpoint, isKnownApp, validateInput, withDefaults, priceFor, referenceTokens,
+};

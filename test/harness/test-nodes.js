@@ -114,4 +114,40 @@ const loop = {
 	},
 };
 
-module.exports = { start, fixture, hold, loop, holdEvents };
+/**
+ * Calls its tools the way AI Agent 2.x does: n8n builds each tool (`getInputConnectionData`, n8n-core's
+ * createNodeAsTool and makeHandleToolInvocation, with its Retry On Fail loop) and the agent invokes it, here with the
+ * arguments in `calls` (a JSON array, one entry per call, made one after another) instead of a model's choice.
+ * Outputs one item per call: the tool's answer, or its error.
+ * @type {import('n8n-workflow').INodeType}
+ */
+const toolCaller = {
+	description: {
+		displayName: 'Tool Caller',
+		name: 'toolCaller',
+		group: ['transform'],
+		version: 1,
+		description: 'Invokes its tools as AI Agent 2.x does',
+		defaults: { name: 'Tool Caller' },
+		inputs: [NodeConnectionTypes.Main, NodeConnectionTypes.AiTool],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Calls', name: 'calls', type: 'json', default: '[{}]' }],
+	},
+	async execute() {
+		const tools = /** @type {any[]} */ ([].concat(await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)));
+		const raw = this.getNodeParameter('calls', 0);
+		const calls = typeof raw === 'string' ? JSON.parse(raw) : raw;
+		/** @type {import('n8n-workflow').INodeExecutionData[]} */
+		const out = [];
+		for (const args of calls) {
+			try {
+				out.push({ json: { answer: await tools[0].invoke(args) } });
+			} catch (error) {
+				out.push({ json: { error: /** @type {Error} */ (error).message } });
+			}
+		}
+		return [out];
+	},
+};
+
+module.exports = { start, fixture, hold, loop, toolCaller, holdEvents };

@@ -1,58 +1,26 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { LivePrice } from '../../../fal/pricing';
 import { RunProgress } from '../../../fal/progress';
-import { jobRef, type QueueJob } from '../../../fal/queue';
+import { getStatus, jobRef, type QueueJob } from '../../../fal/queue';
 import type { FalSession } from '../../../fal/session';
 import { cancelBestEffort } from '../../../fal/wait';
+import { JobLedger, type JobState, type LedgerEntry } from './job-ledger';
 
-/** Where a job of this run stands, as far as the node knows ('unknown': a submit that may have reached fal). */
-export type JobState = 'running' | 'completed' | 'failed' | 'cancelled' | 'unknown';
+const UNKNOWN_SUBMIT = 'its submit may have reached fal, which gave no request id: check the fal dashboard';
 
-/** A job this run submitted, kept in n8n's execution data so that a retry of the node finds it. */
-interface SubmittedJob {
-	requestId: string;
-	/** The model's queue app on fal (its status, result and cancel live under it). */
-	queueApp: string;
-	/** The item's input (model, prompt, frame…): a retry reuses the job only for the same input. */
-	input: string;
-	/** The first frame's URL as sent (where fal storage put a binary image). */
-	imageUrl?: string;
-	/** The last frame's URL as sent, for a model that takes one. */
-	lastFrameUrl?: string;
-	state: JobState;
-}
-
-const STATE_IN_WORDS: Record<JobState, string> = {
-	completed: 'finished; fetch the video with Get Result',
-	failed: 'ended with an error',
-	cancelled: 'cancelled on fal',
-	running: 'may still be running on fal',
-	unknown: 'its submit may have reached fal, which gave no request id: check the fal dashboard',
-};
-
-/**
- * The jobs of one run of the node, by item, in n8n's execution context for this node and run index.
- * n8n's Retry On Fail runs the node again with the same run index and the same context, so a retry finds
- * the jobs the earlier try submitted and follows them instead of paying for them again; a loop's next
- * run has another run index and starts afresh.
- */
-function jobLedger(ctx: IExecuteFunctions): Record<number, SubmittedJob> {
-	// As an AI Agent's tool the node runs in a context n8n does not promise node context data for: the run keeps
-	// its jobs for itself then (n8n's Retry On Fail does not apply to a tool call).
-	const context: IDataObject = typeof ctx.getContext === 'function' ? ctx.getContext('node') : {};
-	const runIndex = String(ctx.evaluateExpression('{{ $runIndex }}', 0) ?? 0);
-	const byRun = (context.hailuoJobs ??= {}) as IDataObject;
-	return (byRun[runIndex] ??= {}) as Record<number, SubmittedJob>;
-}
+/** What became of a job when its run failed, for the run's error. */
+type Settled = 'cancelled in the queue' | 'running' | 'finished' | 'unknown submit';
 
 /**
  * What the items of one execution of the node share: the fal session (origins, the 429 gate), how its
  * jobs move (for the stall timeout), live prices, and the jobs it submitted, so that
- * - a failing run names every paid job whose video it did not output,
  * - n8n's Stop cancels every job no output will carry, once, and says so in n8n's log,
- * - n8n's Retry On Fail reuses the jobs an earlier try submitted.
- * Made anew for every execution; nothing outlives it but the job list in n8n's execution data.
+ * - a failing run (no On Error → Continue) fails at once: it cancels its jobs still waiting in fal's queue and
+ *   names the ones running or finished, which a retry collects without paying again,
+ * - n8n's retries (Retry On Fail, an AI Agent's retries of its tool, the Executions list's Retry) reuse the jobs an
+ *   earlier try submitted (job-ledger.ts).
+ * Made anew for every execution; nothing outlives it but the job ledger in n8n's execution data.
  */
 export class Batch {
 	readonly progress = new RunProgress();
@@ -60,11 +28,14 @@ export class Batch {
 	/** fal's prices for this account, by endpoint, where the key could read them. */
 	livePrices?: Map<string, LivePrice>;
 
-	private readonly jobs: Record<number, SubmittedJob>;
+	private readonly ledger: JobLedger;
 
 	private readonly cancels = new Map<string, Promise<string>>();
 
 	private failed = false;
+
+	/** Once the failing run has settled its jobs, a job whose submit comes back later is cancelled on its own. */
+	private settled = false;
 
 	private readonly onStop = () => this.cancelEverything();
 
@@ -74,8 +45,12 @@ export class Batch {
 		/** Without On Error → Continue, the first failure fails the node: nothing new is then submitted. */
 		private readonly failFast: boolean,
 	) {
-		this.jobs = jobLedger(ctx);
-		fal.signal?.addEventListener('abort', this.onStop, { once: true });
+		this.ledger = new JobLedger(ctx);
+		fal.stopSignal?.addEventListener('abort', this.onStop, { once: true });
+	}
+
+	private get jobs(): Record<number, LedgerEntry> {
+		return this.ledger.jobs;
 	}
 
 	/** An item failed and the node will fail: submit nothing more, download nothing more. */
@@ -83,20 +58,23 @@ export class Batch {
 		return this.failed;
 	}
 
+	/** An item failed: with fail-fast, the run gives up at once (every wait and download of the run ends). */
 	itemFailed(): void {
-		if (this.failFast) this.failed = true;
+		if (!this.failFast || this.failed) return;
+		this.failed = true;
+		this.fal.abandon();
 	}
 
 	/** Why a submit of this run should not go out now, if it should not. */
 	readonly abandonSubmit = (): string | undefined => (this.failed ? 'Not submitted: an earlier item failed' : undefined);
 
 	/**
-	 * What an earlier try of this run (n8n's Retry On Fail) did for this item and input: a job that may still
-	 * bring the video, or a submit that may have reached fal unseen (never sent again), or nothing to reuse.
+	 * What an earlier try (n8n's Retry On Fail, an AI Agent's retry of its tool) did for this item and input: a job
+	 * that may still bring the video, or a submit that may have reached fal unseen (never sent again), or nothing.
 	 */
 	earlierJob(itemIndex: number, input: string): { job: QueueJob; imageUrl?: string; lastFrameUrl?: string } | 'unknown' | undefined {
-		const earlier = this.jobs[itemIndex];
-		if (!earlier || earlier.input !== input) return undefined;
+		const earlier = this.ledger.earlier(itemIndex, input);
+		if (!earlier) return undefined;
 		if (earlier.state === 'unknown') return 'unknown';
 		if (earlier.state !== 'running' && earlier.state !== 'completed') return undefined;
 		const { imageUrl, lastFrameUrl } = earlier;
@@ -104,14 +82,16 @@ export class Batch {
 	}
 
 	/** A submit ended without telling whether fal made the job: a retry must not send it again. */
-	submitUnknown(itemIndex: number, record: Pick<SubmittedJob, 'queueApp' | 'input'>): void {
-		this.jobs[itemIndex] = { requestId: '', ...record, state: 'unknown' };
+	submitUnknown(itemIndex: number, record: Pick<LedgerEntry, 'queueApp' | 'input'>): void {
+		this.ledger.record(itemIndex, { requestId: '', ...record, state: 'unknown' });
+		// after Stop, or after the failing run's error was made, only n8n's log can still say so
+		if (this.fal.stopped || this.settled) this.log(`item ${itemIndex}: ${UNKNOWN_SUBMIT}`, { itemIndex });
 	}
 
-	/** Records a job; one submitted as n8n's Stop came is cancelled at once. */
-	submitted(itemIndex: number, job: QueueJob, record: Pick<SubmittedJob, 'queueApp' | 'input' | 'imageUrl' | 'lastFrameUrl'>): void {
-		this.jobs[itemIndex] = { requestId: job.requestId, ...record, state: 'running' };
-		if (this.fal.signal?.aborted) void this.cancelOnStop(itemIndex);
+	/** Records a job; one submitted as n8n's Stop came, or after the failing run settled, is cancelled at once. */
+	submitted(itemIndex: number, job: QueueJob, record: Pick<LedgerEntry, 'queueApp' | 'input' | 'imageUrl' | 'lastFrameUrl'>): void {
+		this.ledger.record(itemIndex, { requestId: job.requestId, ...record, state: 'running' });
+		if (this.fal.stopped || this.settled) void this.cancelOnce(itemIndex);
 	}
 
 	ended(itemIndex: number, state: Exclude<JobState, 'running'>): void {
@@ -119,23 +99,24 @@ export class Batch {
 		if (job) job.state = state;
 	}
 
+	private log(message: string, meta: Record<string, unknown>): void {
+		const why = this.fal.stopped ? 'the execution was stopped' : 'the node failed';
+		this.ctx.logger.info(`Hailuo: ${why}; ${message}`, meta);
+	}
+
 	/**
-	 * Cancels an item's job after n8n's Stop (once, whoever asks), and logs what fal answered: n8n ends the
-	 * execution before the node's own error could say it.
+	 * Cancels an item's job (once, whoever asks: n8n's Stop, a failing run) and logs what fal answered: n8n ends a
+	 * stopped execution before the node's own error could say it.
 	 */
-	async cancelOnStop(itemIndex: number): Promise<string> {
+	async cancelOnce(itemIndex: number): Promise<string> {
 		const submitted = this.jobs[itemIndex];
 		if (!submitted) return 'this run submitted no job for the item';
 		const job = jobRef(this.fal.origins, submitted.queueApp, submitted.requestId);
 		const known = this.cancels.get(job.requestId);
 		if (known) return await known;
-		const cancelling = cancelBestEffort(this.fal, job, itemIndex).then(({ answer, words }) => {
+		const cancelling = cancelBestEffort(this.fal.settling(), job, itemIndex).then(({ answer, words }) => {
 			if (answer === 'CANCELLATION_REQUESTED') this.ended(itemIndex, 'cancelled');
-			this.ctx.logger.info(`Hailuo: the execution was stopped; fal job ${job.requestId} (item ${itemIndex}): ${words}`, {
-				requestId: job.requestId,
-				itemIndex,
-				falAnswer: answer ?? null,
-			});
+			this.log(`fal job ${job.requestId} (item ${itemIndex}): ${words}`, { requestId: job.requestId, itemIndex, falAnswer: answer ?? null });
 			return words;
 		});
 		this.cancels.set(job.requestId, cancelling);
@@ -149,30 +130,63 @@ export class Batch {
 	private cancelEverything(): void {
 		for (const [key, job] of Object.entries(this.jobs)) {
 			const itemIndex = Number(key);
-			if (job.state === 'running') void this.cancelOnStop(itemIndex);
-			else if (job.state === 'unknown') {
-				this.ctx.logger.info(`Hailuo: the execution was stopped; item ${itemIndex}: ${STATE_IN_WORDS.unknown}`, { itemIndex });
-			} else if (job.state === 'completed') {
-				this.ctx.logger.info(
-					`Hailuo: the execution was stopped; fal job ${job.requestId} (item ${itemIndex}) had finished and is billed: fetch its video with Get Result`,
-					{ requestId: job.requestId, itemIndex },
-				);
+			if (job.state === 'running') void this.cancelOnce(itemIndex);
+			else if (job.state === 'unknown') this.log(`item ${itemIndex}: ${UNKNOWN_SUBMIT}`, { itemIndex });
+			else if (job.state === 'completed') {
+				this.log(`fal job ${job.requestId} (item ${itemIndex}) had finished and is billed: fetch its video with Get Result`, {
+					requestId: job.requestId,
+					itemIndex,
+				});
 			}
 		}
 	}
 
-	/** The run is over: a later Stop of the execution no longer concerns its jobs (they are in the output). */
-	close(): void {
-		this.fal.signal?.removeEventListener('abort', this.onStop);
+	/** What to do with a running job of a failing run: cancel it while it waits in fal's queue, else leave it. */
+	private async settleJob(itemIndex: number, entry: LedgerEntry): Promise<Settled | undefined> {
+		if (entry.state === 'completed') return 'finished';
+		if (entry.state === 'unknown') return 'unknown submit';
+		if (entry.state !== 'running') return undefined;
+		const fal = this.fal.settling();
+		const job = jobRef(fal.origins, entry.queueApp, entry.requestId);
+		const status = await getStatus(fal, job, itemIndex, { quick: true }).catch(() => undefined);
+		if (status?.status === 'COMPLETED') {
+			this.ended(itemIndex, status.error ? 'failed' : 'completed');
+			return status.error ? undefined : 'finished';
+		}
+		if (status?.status !== 'IN_QUEUE') return 'running';
+		await this.cancelOnce(itemIndex);
+		return this.jobs[itemIndex]?.state === 'cancelled' ? 'cancelled in the queue' : 'running';
 	}
 
-	/** Every job this run submitted (or may have), but the failing item's own, in words for a description. */
-	jobsWithoutOutput(failingItem: unknown): string[] {
-		return Object.entries(this.jobs)
-			.filter(([itemIndex]) => Number(itemIndex) !== failingItem)
-			.sort(([a], [b]) => Number(a) - Number(b))
-			.map(([itemIndex, job]) =>
-				job.requestId ? `item ${itemIndex}: ${job.requestId} (${STATE_IN_WORDS[job.state]})` : `item ${itemIndex}: ${STATE_IN_WORDS[job.state]}`,
-			);
+	/**
+	 * The run fails (no On Error → Continue): every job but the failing item's own is settled — cancelled while still
+	 * in fal's queue (fal bills no job cancelled there; a retry submits it again), named while running or finished
+	 * (paid: a retry collects it without paying again). Returns the words for the run's error.
+	 */
+	async settleAfterFailure(failingItem: unknown): Promise<string | undefined> {
+		// from here on, a submit that comes back is cancelled as it arrives (submitted()); the ones in already are settled here
+		this.settled = true;
+		const entries = Object.entries(this.jobs).filter(([itemIndex]) => Number(itemIndex) !== failingItem);
+		const outcomes = await Promise.all(entries.map(async ([itemIndex, entry]) => await this.settleJob(Number(itemIndex), entry)));
+		const named = (which: Settled) =>
+			entries
+				.filter((_, i) => outcomes[i] === which)
+				.map(([itemIndex, entry]) => (entry.requestId ? `item ${itemIndex} (${entry.requestId})` : `item ${itemIndex}`));
+		const parts: string[] = [];
+		const paid = [...named('running').map((job) => `${job} running`), ...named('finished').map((job) => `${job} finished`)];
+		if (paid.length > 0) {
+			parts.push(`On fal, paid, and in no output: ${paid.join(', ')}. Retry this execution to collect them without paying again.`);
+		}
+		const cancelled = named('cancelled in the queue');
+		if (cancelled.length > 0) parts.push(`Cancelled while still waiting in fal's queue (not billed; a retry submits them again): ${cancelled.join(', ')}.`);
+		const unknown = named('unknown submit');
+		if (unknown.length > 0) parts.push(`${unknown.join(', ')}: ${UNKNOWN_SUBMIT}.`);
+		return parts.length > 0 ? parts.join(' ') : undefined;
+	}
+
+	/** The run is over: a later Stop no longer concerns its jobs (they are in the output, or in its error). */
+	close(failed: boolean): void {
+		this.fal.stopSignal?.removeEventListener('abort', this.onStop);
+		this.ledger.close(failed);
 	}
 }

@@ -34,7 +34,7 @@ async function run(ctx: IExecuteFunctions, request: GenerationRequest, batch: Ba
 		timeoutMs: (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
 		queuePosition: job.queuePosition,
 		runProgress: batch.progress,
-		onStop: async () => await batch.cancelOnStop(itemIndex),
+		onStop: async () => await batch.cancelOnce(itemIndex),
 	}).catch((error: unknown) => {
 		if ((error as { context?: IDataObject }).context?.jobCancelled) batch.ended(itemIndex, 'cancelled');
 		throw error;

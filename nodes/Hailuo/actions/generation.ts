@@ -13,8 +13,8 @@ import {
 	type HailuoModel,
 	type Resolution,
 } from '../models';
-import { cancelledError, isCancelled } from '../../../fal/cancellation';
-import { ambiguousSubmitError } from '../../../fal/errors';
+import { cancelledError } from '../../../fal/cancellation';
+import { ambiguousSubmitError, jobError } from '../../../fal/errors';
 import { livePrices } from '../../../fal/pricing';
 import { submitJob, type QueueJob } from '../../../fal/queue';
 import { checkDuration, checkLastFrameResolution, checkPrompt, checkResolution, invalid } from '../validate';
@@ -81,13 +81,21 @@ export async function checkSpending(ctx: IExecuteFunctions, requests: Generation
 	const endpoints = [...new Set(requests.map((request) => request.model.endpoint))];
 	batch.livePrices = await livePrices(batch.fal, endpoints);
 	const total = requests.reduce((sum, request) => sum + priceOfRequest(request, batch).usd, 0);
-	if (Math.round(total * 100) > Math.round(limit * 100)) {
+	// exact amounts (prices have at most three decimals; the sum may carry a float's last bit): USD 0.832 is over 0.83
+	if (Math.round(total * 1e6) > Math.round(limit * 1e6)) {
 		const videos = `${requests.length} video${requests.length === 1 ? '' : 's'}`;
-		throw new NodeOperationError(ctx.getNode(), `${videos} would cost ${usd(total)}, over the limit of ${usd(limit)}`, {
+		throw new NodeOperationError(ctx.getNode(), `${videos} would cost ${exactUsd(total)}, over the limit of ${exactUsd(limit)}`, {
 			description:
 				'Nothing was submitted to fal. Raise Options → Max Spend per Run (USD), or send fewer or cheaper videos (Fast models, 6 s).',
 		});
 	}
+}
+
+/** An amount with as many decimals as it needs (two at least): "USD 0.832", "USD 0.83". */
+function exactUsd(amount: number): string {
+	const rounded = Math.round(amount * 1e6) / 1e6;
+	const decimals = Math.max(2, (String(rounded).split('.')[1] ?? '').length);
+	return usd(rounded, Math.min(decimals, 6));
 }
 
 export function priceOfRequest(request: GenerationRequest, batch: Batch) {
@@ -136,9 +144,11 @@ export async function submitGeneration(
 		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl, lastFrameUrl });
 	}
 	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
-	if (isCancelled(batch.fal.signal)) {
-		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, await batch.cancelOnStop(itemIndex));
+	if (batch.fal.stopped) {
+		throw cancelledError(ctx, { itemIndex, requestId: job.requestId }, await batch.cancelOnce(itemIndex));
 	}
+	// another item failed meanwhile: the failing run settles this job with the others (batch.ts)
+	if (batch.failing) throw jobError(ctx.getNode(), 'Not collected: an earlier item failed', { itemIndex, requestId: job.requestId });
 	const price = priceOfRequest(request, batch);
 	const details: IDataObject = {
 		model: model.endpoint,

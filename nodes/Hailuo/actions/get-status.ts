@@ -27,7 +27,7 @@ type StatusRequest = JobRequest<{ includeLogs?: boolean }>;
 async function run(_ctx: IExecuteFunctions, request: StatusRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, requestId } = request;
 	const withLogs = request.options.includeLogs === true;
-	const status = await getStatus(batch.fal, jobOf(batch, requestId), itemIndex, withLogs);
+	const status = await getStatus(batch.fal, jobOf(batch, requestId), itemIndex, { withLogs });
 	const json: IDataObject = {
 		requestId,
 		status: status.status,

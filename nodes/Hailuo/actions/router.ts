@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MINUTES } from '../description/fields';
+import { sleepUnlessAborted } from '../../../fal/cancellation';
 import { FalSession } from '../../../fal/session';
 import { Batch } from './batch';
 import { cancel } from './cancel';
@@ -9,7 +10,7 @@ import { generate } from './generate';
 import { getResultOperation } from './get-result';
 import { getStatusOperation } from './get-status';
 import type { Operation } from './operation';
-import { runBounded, type Outcome } from './pool';
+import { runBounded, startBounded, type Outcome } from './pool';
 import { submit } from './submit';
 /** Every operation of the node, by its `operation` parameter value. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,14 +44,19 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
-/** The node fails: its error also names every paid job of this run whose video is in no output. */
-function withJobsWithoutOutput(error: NodeOperationError | NodeApiError, batch: Batch): Error {
-	const others = batch.jobsWithoutOutput(error.context?.itemIndex);
-	if (others.length === 0) return error;
-	const list = `Other jobs this run submitted, whose videos are in no output: ${others.join('; ')}.`;
-	error.description = [error.description, list].filter(Boolean).join(' ');
-	error.context = { ...error.context, otherRequestIds: others };
-	return error;
+// After the first failure, the other items are given this long to let go (a submit already sent comes back with
+// its job's id) before the run's jobs are settled and the node fails.
+const LET_GO_MS = 2_000;
+
+/**
+ * The node fails at once: the run's other jobs are settled (cancelled while still in fal's queue, named while
+ * running or finished) and the error says so.
+ */
+async function failWithSettledJobs(error: NodeOperationError | NodeApiError, batch: Batch, settled: Promise<void>): Promise<never> {
+	await Promise.race([settled, sleepUnlessAborted(LET_GO_MS, undefined)]);
+	const others = await batch.settleAfterFailure(error.context?.itemIndex);
+	if (others) error.description = [error.description, others].filter(Boolean).join(' ');
+	throw error;
 }
 
 function firstFailure(outcomes: Array<Outcome<unknown>>): unknown {
@@ -95,6 +101,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	if (!continueOnFail && badItem) throw badItem;
 
 	const batch = new Batch(this, await FalSession.open(this, maxBackoffMs(this)), !continueOnFail);
+	let failed = true;
 	try {
 		const ready = prepared.flatMap((entry) => (entry.ok ? [entry.value] : []));
 		const refusal = await operation.beforeRun?.(this, ready, batch).then(
@@ -103,6 +110,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		);
 		if (refusal && !continueOnFail) throw asNodeError(this, refusal, 0);
 
+		// the first item to fail is the run's error (the others' errors are only its echo: the run gave up on them)
+		let firstError: NodeOperationError | NodeApiError | undefined;
 		const runItem = async (itemIndex: number) => {
 			const entry = prepared[itemIndex];
 			if (!entry.ok) throw entry.error;
@@ -110,15 +119,19 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			try {
 				return await operation.run(this, entry.value, batch);
 			} catch (error) {
+				const nodeError = asNodeError(this, error, itemIndex);
+				firstError ??= nodeError;
 				batch.itemFailed();
-				throw asNodeError(this, error, itemIndex);
+				throw nodeError;
 			}
 		};
-		const outcomes = await runBounded(items.length, limit, runItem, !continueOnFail).catch((error: unknown) => {
-			throw withJobsWithoutOutput(error as NodeOperationError, batch);
+		const itemRuns = startBounded(items.length, limit, runItem, !continueOnFail);
+		const outcomes = await itemRuns.done.catch(async (error: unknown) => {
+			return await failWithSettledJobs(firstError ?? (error as NodeOperationError), batch, itemRuns.settled);
 		});
+		failed = false;
 		return [outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.value : errorItem(outcome.error, itemIndex)))];
 	} finally {
-		batch.close();
+		batch.close(failed);
 	}
 }
