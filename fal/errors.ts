@@ -111,7 +111,7 @@ export function detailText(body: unknown): string | undefined {
 
 const ADVICE_BY_STATUS: Record<number, string> = {
 	401: 'Check the API key in the Hailuo credential (fal.ai dashboard → Keys).',
-	404: 'Check the Request ID (fal keeps jobs only for a limited time) and the credential\'s Base URL.',
+	404: 'fal does not know this request: check the Request ID and the credential\'s Base URL.',
 	403: 'The key is valid but may not use this model: check the key\'s scope and the account\'s balance and access on fal.ai.',
 	422: 'fal rejected the input; correct the named parameter.',
 	429: 'fal is rate limiting this account; try again later, or lower Options → Max Videos in Flight.',
@@ -151,6 +151,8 @@ export function falHttpError(
 ): NodeApiError {
 	const detail = detailText(body) ?? 'no details';
 	const said = signalsOf(body, signals);
+	// fal does not know the job: nothing says it may still be running
+	if (status === 404) job = { ...job, mayStillRun: false };
 	const error = new NodeApiError(node, { status, detail } as JsonObject, {
 		message: `${statusLabel(status, detail, what)}${jobSuffix(job)}`,
 		description: jobDescription(
@@ -211,6 +213,32 @@ export function falNetworkError(node: INode, error: unknown, job: JobContext, wh
 		itemIndex: job.itemIndex,
 	});
 	return attachJob(failure, job, { networkError: words, transient: true });
+}
+
+/** How long fal keeps a job's result (fal's docs: the request's payloads are stored 30 days unless turned off). */
+export const RESULT_RETENTION_WORDS =
+	'fal keeps a result 30 days when payload storage is on (its default), and only 1 hour after the job ends (6 minutes for a result of 10 KB or more) when the job was submitted with Store Request on fal off';
+
+/** fal knows no job by this id under any of the queue apps the node knows: a 404 everywhere. */
+export function unknownJobError(node: INode, job: JobContext, apps: readonly string[]): NodeApiError {
+	const error = new NodeApiError(node, { status: 404 } as JsonObject, {
+		message: `fal does not know the request ID ${job.requestId ?? ''}: HTTP 404 from every model's queue (item ${job.itemIndex})`,
+		description: `fal answered 404 under ${apps.join(', ')}: there is no such job for this API key. Causes: a typo in the ID, a job of another fal account (another key), a model this node does not offer, or a job past fal's retention (${RESULT_RETENTION_WORDS}).`,
+		httpCode: '404',
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(error, job, { httpCode: 404 });
+}
+
+/** The job is known, but fal no longer gives its result: past fal's retention. */
+export function resultGoneError(node: INode, job: JobContext): NodeApiError {
+	const error = new NodeApiError(node, { status: 404 } as JsonObject, {
+		message: `fal no longer keeps the result of this job: HTTP 404 for its result${jobSuffix(job)}`,
+		description: `The job ended, and its result is past fal's retention: ${RESULT_RETENTION_WORDS}. Collect videos when their jobs end (the Hailuo Trigger, or Generate), or keep Store Request on fal on.`,
+		httpCode: '404',
+		itemIndex: job.itemIndex,
+	});
+	return attachJob(error, job, { httpCode: 404, resultGone: true });
 }
 
 const MAY_BE_BILLED_ADVICE =

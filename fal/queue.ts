@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { pause } from './cancellation';
-import { ambiguousSubmitError, falHttpError, jobError, type JobContext } from './errors';
+import { ambiguousSubmitError, asJobError, falHttpError, jobError, resultGoneError, unknownJobError, type JobContext } from './errors';
 import { callFal, callFalAfterStop, type FalCall } from './caller';
 import type { FalOrigins } from './account';
 import type { FalErrorSignals } from './answers';
@@ -103,6 +103,28 @@ export async function submitJob(
 	};
 }
 
+/**
+ * A job known by its request id alone. The id does not say which queue app holds it (`fal-ai/minimax`,
+ * `minimax/h3-max`…): the apps are asked in turn with a status read, a wrong app answering 404 at no cost, and the
+ * first that knows the job is its app. fal knowing it nowhere is said as such (unknownJobError).
+ */
+export async function locateJob(
+	fal: FalSession,
+	requestId: string,
+	apps: readonly string[],
+	itemIndex: number,
+): Promise<{ job: QueueJob; status: QueueStatus }> {
+	for (const app of apps) {
+		const job = jobRef(fal.origins, app, requestId);
+		try {
+			return { job, status: await getStatus(fal, job, itemIndex) };
+		} catch (error) {
+			if ((error as { context?: IDataObject }).context?.httpCode !== 404) throw asJobError(fal.ctx.getNode(), error, { itemIndex, requestId });
+		}
+	}
+	throw unknownJobError(fal.ctx.getNode(), { itemIndex, requestId }, apps);
+}
+
 const QUEUE_STATES: readonly string[] = ['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED'];
 
 export function isQueueStatus(body: unknown): body is QueueStatus {
@@ -151,7 +173,7 @@ export async function getResult(fal: FalSession, job: QueueJob, itemIndex: numbe
 		kind: 'read',
 		what: 'read the job result',
 		expectObject: true,
-		acceptStatus: [400],
+		acceptStatus: [400, 404],
 	};
 	let answer = await callFal<IDataObject>(fal, call, context);
 	for (let tries = 1; answer.status === 400 && tries < NOT_YET_READABLE_TRIES; tries++) {
@@ -159,6 +181,7 @@ export async function getResult(fal: FalSession, job: QueueJob, itemIndex: numbe
 		answer = await callFal<IDataObject>(fal, call, context);
 	}
 	if (answer.status === 400) throw falHttpError(fal.ctx.getNode(), 400, answer.body, context, call.what);
+	if (answer.status === 404) throw resultGoneError(fal.ctx.getNode(), context);
 	if (!answer.body || typeof answer.body !== 'object') {
 		throw jobError(fal.ctx.getNode(), 'fal sent a result this node does not understand', context);
 	}
@@ -207,6 +230,8 @@ export async function cancelJob(fal: FalSession, job: QueueJob, itemIndex: numbe
 		: await callFal<{ status?: string }>(fal, call, context);
 	const said = answer.body?.status;
 	if (said === 'CANCELLATION_REQUESTED' || said === 'ALREADY_COMPLETED' || said === 'NOT_FOUND') return said;
+	// fal's cancel page also lists OK: the job is cancelled
+	if (said === 'OK') return 'CANCELLATION_REQUESTED';
 	return CANCEL_ANSWER_BY_STATUS[answer.status] ?? 'CANCELLATION_REQUESTED';
 }
 

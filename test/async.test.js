@@ -215,18 +215,33 @@ describe('Cancel', () => {
 describe('request IDs', () => {
 	const unknown = '00000000-0000-4000-8000-000000000000';
 
-	test('an ID fal does not know: Get Status and Get Result fail clearly (404), Cancel says NOT_FOUND', async () => {
+	test('an ID fal does not know: Get Status and Get Result say fal does not know it (404 in every model\'s queue), Cancel says NOT_FOUND', async () => {
 		const status = await followUp('getStatus', unknown);
-		expect(status.error.message).toBe(`fal answered HTTP 404 to read the job status: Request not found (item 0, fal request ${unknown})`);
-		expect(status.error.description).toMatch(/Check the Request ID/);
-		expect((await followUp('getResult', unknown)).error.httpCode).toBe('404');
+		expect(status.error.message).toBe(`fal does not know the request ID ${unknown}: HTTP 404 from every model's queue (item 0)`);
+		expect(status.error.description).toMatch(/^fal answered 404 under fal-ai\/minimax, minimax\/h3-max, minimax\/h3-max-turbo: there is no such job for this API key\. Causes: a typo in the ID, a job of another fal account/);
+		expect(status.error.description).not.toMatch(/may still be running/);
+		// one status read per queue app, nothing else
+		expect(session.calls('status').map((call) => call.path.split('/requests/')[0])).toEqual(['/fal-ai/minimax', '/minimax/h3-max', '/minimax/h3-max-turbo']);
+		const result = await followUp('getResult', unknown);
+		expect(result.error.httpCode).toBe('404');
+		expect(result.error.message).toMatch(/^fal does not know the request ID/);
 		expect(json(await followUp('cancel', unknown))).toMatchObject({ cancelled: false, falAnswer: 'NOT_FOUND' });
 	});
 
 	test.each(['getStatus', 'getResult', 'cancel'])('%s refuses a malformed ID before any call', async (operation) => {
 		const run = await followUp(operation, 'not-a-request-id');
-		expect(run.error.message).toBe('Request ID: "not-a-request-id" is not a fal request ID (a UUID such as 764cabcf-b745-4b3e-ae38-1200304cf45b) (item 0)');
+		expect(run.error.message).toBe(
+			'Request ID: "not-a-request-id" is not a fal request ID (a UUID such as 764cabcf-b745-4b3e-ae38-1200304cf45b) nor a fal URL of a job (…/requests/<id>/status) (item 0)',
+		);
 		expect(emu().calls).toHaveLength(0);
+	});
+
+	test('a fal URL of the job pasted as the Request ID is taken: its ID, and its queue app asked first and alone', async () => {
+		const { requestId } = json(await submit());
+		const pasted = `https://queue.fal.run/fal-ai/minimax/requests/${requestId}/status?logs=1`;
+		const run = await followUp('getStatus', pasted);
+		expect(json(run)).toMatchObject({ requestId });
+		expect(session.calls('status').map((call) => call.path)).toEqual([`/fal-ai/minimax/requests/${requestId}/status`]);
 	});
 
 	test('an ID that comes out empty names the parameter', async () => {

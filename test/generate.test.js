@@ -39,6 +39,7 @@ describe('Generate, image URL', () => {
 			duration: 6,
 			prompt: 'A cat walks along a wall',
 			promptOptimizer: true,
+			resolution: '768P',
 			imageSource: 'url',
 			imageUrl: IMAGE_URL,
 			model: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',

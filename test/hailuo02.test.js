@@ -209,8 +209,8 @@ describe('prices per second, in the output and the spending guard', () => {
 			body: { prices: [{ endpoint_id: HAILUO_02, unit_price: 0.05, unit: 'second', currency: 'USD' }], has_more: false },
 		});
 		const run = await session.run({ items: mixed.slice(1), parameters: guarded(0.6), apiKey: session.ADMIN_KEY });
-		// 10 × 0.05 = 0.50, and 6 × 0.05 × 0.017 / 0.045 = 0.113: USD 0.613
-		expect(run.error.message).toBe('2 videos would cost USD 0.613, over the limit of USD 0.60');
+		// 10 × 0.05 = 0.50, and 6 × 0.05 × 0.017 / 0.045 = 0.1133: USD 0.6133
+		expect(run.error.message).toBe('2 videos would cost USD 0.6133, over the limit of USD 0.60');
 	});
 
 	test('the emulator\'s own price per second, read with an ADMIN key, gives the list figures', async () => {

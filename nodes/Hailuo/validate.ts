@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ImageHeader } from '../../fal/image-header';
-import type { Duration, HailuoModel, Resolution } from './models';
+import type { HailuoModel } from '../shared/models/table';
 
 /**
  * Checks made before any money is spent. Each failure names the parameter and the item; the limits
@@ -22,39 +22,19 @@ export function checkPrompt(node: INode, itemIndex: number, model: HailuoModel, 
 	if (typeof prompt !== 'string' || prompt.trim() === '') {
 		throw invalid(node, itemIndex, 'Prompt', 'is empty');
 	}
-	const max = model.limits.promptMaxChars;
+	const max = model.promptMaxChars;
 	if (prompt.length > max) {
 		throw invalid(node, itemIndex, 'Prompt', `is ${prompt.length} characters long; the model takes at most ${max}`);
 	}
 	return prompt;
 }
 
-/** The duration to send, or undefined for a model that takes none. */
-export function checkDuration(node: INode, itemIndex: number, model: HailuoModel, duration: unknown): Duration | undefined {
-	if (model.durations.length === 0) return undefined;
-	const value = duration === undefined || duration === '' ? model.defaultDuration : String(duration);
-	if (!value || !(model.durations as readonly string[]).includes(value)) {
-		throw invalid(node, itemIndex, 'Duration', `must be one of ${model.durations.join(' or ')} seconds, not "${value}"`);
-	}
-	return value as Duration;
-}
-
 const words = (resolution: string) => resolution.replace('P', 'p');
 
-/** The resolution to send, or undefined for a model that takes none. */
-export function checkResolution(node: INode, itemIndex: number, model: HailuoModel, resolution: unknown): Resolution | undefined {
-	if (!model.resolutions) return undefined;
-	const value = resolution === undefined || resolution === '' ? model.defaultResolution : String(resolution).toUpperCase();
-	if (!value || !(model.resolutions as readonly string[]).includes(value)) {
-		throw invalid(node, itemIndex, 'Resolution', `must be ${model.resolutions.map(words).join(' or ')}, not "${String(resolution)}"`);
-	}
-	return value as Resolution;
-}
-
 /** A last frame only at the resolutions the model makes first-and-last-frame videos at. */
-export function checkLastFrameResolution(node: INode, itemIndex: number, model: HailuoModel, resolution: Resolution | undefined): void {
-	const allowed = model.lastFrameResolutions ?? [];
-	if (!resolution || allowed.includes(resolution)) return;
+export function checkLastFrameResolution(node: INode, itemIndex: number, model: HailuoModel, resolution: string | undefined): void {
+	const allowed = model.images.last?.atResolutions;
+	if (!allowed || !resolution || allowed.includes(resolution)) return;
 	throw invalid(
 		node,
 		itemIndex,
@@ -85,22 +65,22 @@ const MB = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB
 
 /** The image's size in bytes against the model's limit. */
 export function checkImageBytes(node: INode, itemIndex: number, model: HailuoModel, parameter: string, bytes: number): void {
-	const max = model.limits.image.maxBytes;
+	const max = model.imageLimits.maxBytes;
 	if (bytes > max) throw invalid(node, itemIndex, parameter, `is ${MB(bytes)}; the model takes images up to ${MB(max)}`);
 }
 
 const SIZE_ADVICE =
 	'Hailuo needs first and last frames whose short side is over 300 px and whose width:height is between 2:5 and 5:2.';
 
-/** The image's format and pixel size, read from its header, against the model's limits; returns its mime type. */
+/** The image's format and pixel size, read from its header, against the model's limits; returns the header. */
 export function checkImageHeader(
 	node: INode,
 	itemIndex: number,
 	model: HailuoModel,
 	parameter: string,
 	header: ImageHeader | undefined,
-): string {
-	const limits = model.limits.image;
+): ImageHeader {
+	const limits = model.imageLimits;
 	if (!header || !limits.mimeTypes.includes(header.format)) {
 		const found = header ? ` (it is ${header.format.replace('image/', '').toUpperCase()})` : '';
 		throw invalid(node, itemIndex, parameter, `is not a JPEG, PNG or WebP image${found}`);
@@ -123,24 +103,26 @@ export function checkImageHeader(
 			SIZE_ADVICE,
 		);
 	}
-	return header.format;
+	return header;
 }
 
-// fal's request ids are UUIDs.
+// fal's request ids are UUIDs; fal's URLs of a job carry one after its queue app: …/<owner>/<app>/requests/<id>[/status…]
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const JOB_URL = /^https?:\/\/[^/]+\/([\w.-]+\/[\w.-]+)\/requests\/([0-9a-f-]{36})(?:[/?#].*)?$/i;
 
-export function checkRequestId(node: INode, itemIndex: number, requestId: unknown): string {
+/** A request ID, as given or taken out of a fal URL of the job (which also names its queue app). */
+export function checkRequestId(node: INode, itemIndex: number, requestId: unknown): { requestId: string; queueApp?: string } {
 	const value = typeof requestId === 'string' ? requestId.trim() : typeof requestId === 'number' ? String(requestId) : '';
 	if (value === '') throw invalid(node, itemIndex, 'Request ID', 'is empty', 'Map it from the item of Submit, e.g. {{ $json.requestId }}.');
-	if (!REQUEST_ID.test(value)) {
-		throw invalid(
-			node,
-			itemIndex,
-			'Request ID',
-			`"${value.slice(0, 80)}" is not a fal request ID (a UUID such as 764cabcf-b745-4b3e-ae38-1200304cf45b)`,
-		);
-	}
-	return value.toLowerCase();
+	if (REQUEST_ID.test(value)) return { requestId: value.toLowerCase() };
+	const url = JOB_URL.exec(value);
+	if (url && REQUEST_ID.test(url[2])) return { requestId: url[2].toLowerCase(), queueApp: url[1] };
+	throw invalid(
+		node,
+		itemIndex,
+		'Request ID',
+		`"${value.slice(0, 80)}" is not a fal request ID (a UUID such as 764cabcf-b745-4b3e-ae38-1200304cf45b) nor a fal URL of a job (…/requests/<id>/status)`,
+	);
 }
 
 export function checkWebhookUrl(node: INode, itemIndex: number, url: unknown): string | undefined {

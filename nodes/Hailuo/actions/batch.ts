@@ -6,6 +6,7 @@ import { getStatus, jobRef, type QueueJob } from '../../../fal/queue';
 import type { FalSession } from '../../../fal/session';
 import { cancelBestEffort } from '../../../fal/wait';
 import { JobLedger, type JobState, type LedgerEntry } from './job-ledger';
+import type { SentImages } from './model-input';
 
 const UNKNOWN_SUBMIT = 'its submit may have reached fal, which gave no request id: check the fal dashboard';
 
@@ -72,13 +73,13 @@ export class Batch {
 	 * What an earlier try (n8n's Retry On Fail, an AI Agent's retry of its tool) did for this item and input: a job
 	 * that may still bring the video, or a submit that may have reached fal unseen (never sent again), or nothing.
 	 */
-	earlierJob(itemIndex: number, input: string): { job: QueueJob; imageUrl?: string; lastFrameUrl?: string } | 'unknown' | undefined {
+	earlierJob(itemIndex: number, input: string): ({ job: QueueJob } & SentImages) | 'unknown' | undefined {
 		const earlier = this.ledger.earlier(itemIndex, input);
 		if (!earlier) return undefined;
 		if (earlier.state === 'unknown') return 'unknown';
 		if (earlier.state !== 'running' && earlier.state !== 'completed') return undefined;
-		const { imageUrl, lastFrameUrl } = earlier;
-		return { job: jobRef(this.fal.origins, earlier.queueApp, earlier.requestId), imageUrl, lastFrameUrl };
+		const { imageUrl, lastFrameUrl, referenceUrls } = earlier;
+		return { job: jobRef(this.fal.origins, earlier.queueApp, earlier.requestId), imageUrl, lastFrameUrl, referenceUrls };
 	}
 
 	/** A submit ended without telling whether fal made the job: a retry must not send it again. */
@@ -89,7 +90,7 @@ export class Batch {
 	}
 
 	/** Records a job; one submitted as n8n's Stop came, or after the failing run settled, is cancelled at once. */
-	submitted(itemIndex: number, job: QueueJob, record: Pick<LedgerEntry, 'queueApp' | 'input' | 'imageUrl' | 'lastFrameUrl'>): void {
+	submitted(itemIndex: number, job: QueueJob, record: Pick<LedgerEntry, 'queueApp' | 'input'> & SentImages): void {
 		this.ledger.record(itemIndex, { requestId: job.requestId, ...record, state: 'running' });
 		if (this.fal.stopped || this.settled) void this.cancelOnce(itemIndex);
 	}

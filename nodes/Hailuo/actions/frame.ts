@@ -1,33 +1,37 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { IMAGE_HEADER_BYTES, readImageHeader } from '../../../fal/image-header';
-import { takesLastFrame, type HailuoModel } from '../models';
 import { uploadImage } from '../../../fal/files';
 import { probeImageUrl } from '../../../fal/image-probe';
 import type { FalSession } from '../../../fal/session';
+import { takesLastFrame, type HailuoModel } from '../../shared/models/table';
 import { checkImageBytes, checkImageHeader, checkImageUrl, invalid } from '../validate';
 
 /**
- * The frames of an image-to-video job — the first frame, and the last frame of a model that takes one — each
- * from an image URL or a binary field: checked against the model's limits before anything is paid for (format,
- * size, pixel size, read from the image's header; an image URL's reachability), and turned into the URL fal
- * reads when the job runs (`image_url`, `end_image_url`; a binary image is uploaded to fal storage first).
+ * The images of a job — the first frame, the last frame of a model that takes one, the reference images of a model
+ * that reads them — each from an image URL or a binary field: checked against the model's limits before anything is
+ * paid for (format, size, pixel size, read from the image's header; an image URL's reachability), and turned into the
+ * URL fal reads when the job runs (a binary image is uploaded to fal storage first).
  */
 
 export type Frame =
 	| { source: 'none' }
-	| { source: 'url'; url: string }
-	| { source: 'binary'; field: string; fileName: string };
+	| { source: 'url'; url: string; width?: number; height?: number }
+	| { source: 'binary'; field: string; fileName: string; width?: number; height?: number };
 
-/** Where a frame's parameters are, and the names a person sees in messages. */
-interface FrameParameters {
+/** How a person names an image's parameters in messages. */
+interface ImageNames {
+	urlName: string;
+	binaryFieldName: string;
+}
+
+/** Where a frame's parameters are. */
+interface FrameParameters extends ImageNames {
 	source: string;
 	/** The source when the parameter is not set (workflows saved before the parameter existed). */
 	defaultSource: 'url' | 'none';
 	url: string;
-	urlName: string;
 	binaryField: string;
-	binaryFieldName: string;
 }
 
 export const FIRST_FRAME: FrameParameters = {
@@ -47,6 +51,9 @@ export const LAST_FRAME: FrameParameters = {
 	binaryField: 'lastFrameBinaryPropertyName',
 	binaryFieldName: 'Last Frame Binary Field',
 };
+
+/** The n-th reference image (from 1), an entry of the Reference Images parameter. */
+const referenceNames = (n: number): ImageNames => ({ urlName: `Reference Image ${n} URL`, binaryFieldName: `Reference Image ${n} Binary Field` });
 
 /** The binary's size in bytes, as n8n states it (without reading the data). */
 async function declaredBytes(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number | undefined> {
@@ -73,29 +80,23 @@ async function headerBytes(ctx: IExecuteFunctions, binary: IBinaryData): Promise
 	return Buffer.concat(chunks).subarray(0, IMAGE_HEADER_BYTES);
 }
 
-const binaryName = (which: FrameParameters, field: string) => `${which.binaryFieldName} "${field}"`;
+const binaryName = (names: ImageNames, field: string) => `${names.binaryFieldName} "${field}"`;
 
-async function binaryFrame(ctx: IExecuteFunctions, itemIndex: number, model: HailuoModel, which: FrameParameters): Promise<Frame> {
+async function binaryFrame(ctx: IExecuteFunctions, itemIndex: number, model: HailuoModel, names: ImageNames, field: string): Promise<Frame> {
 	const node = ctx.getNode();
-	const field = String(ctx.getNodeParameter(which.binaryField, itemIndex, 'data')).trim();
 	const binary = ctx.helpers.assertBinaryData(itemIndex, field);
-	const parameter = binaryName(which, field);
+	const parameter = binaryName(names, field);
 	const declared = await declaredBytes(ctx, binary);
 	if (declared !== undefined) checkImageBytes(node, itemIndex, model, parameter, declared);
-	const mimeType = checkImageHeader(node, itemIndex, model, parameter, readImageHeader(await headerBytes(ctx, binary)));
-	return { source: 'binary', field, fileName: binary.fileName ?? `frame.${mimeType.split('/')[1]}` };
+	const header = checkImageHeader(node, itemIndex, model, parameter, readImageHeader(await headerBytes(ctx, binary)));
+	const fileName = binary.fileName ?? `frame.${header.format.split('/')[1]}`;
+	return { source: 'binary', field, fileName, width: header.width, height: header.height };
 }
 
-async function urlFrame(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	model: HailuoModel,
-	which: FrameParameters,
-	probe: boolean,
-): Promise<Frame> {
+async function urlFrame(ctx: IExecuteFunctions, itemIndex: number, model: HailuoModel, names: ImageNames, raw: unknown, probe: boolean): Promise<Frame> {
 	const node = ctx.getNode();
-	const parameter = which.urlName;
-	const url = checkImageUrl(node, itemIndex, ctx.getNodeParameter(which.url, itemIndex), parameter);
+	const parameter = names.urlName;
+	const url = checkImageUrl(node, itemIndex, raw, parameter);
 	if (!probe) return { source: 'url', url };
 	const found = await probeImageUrl(ctx, ctx.getExecutionCancelSignal(), url, { itemIndex });
 	if (found.unreachable) {
@@ -108,8 +109,8 @@ async function urlFrame(
 		);
 	}
 	if (found.totalBytes !== undefined) checkImageBytes(node, itemIndex, model, parameter, found.totalBytes);
-	checkImageHeader(node, itemIndex, model, parameter, found.header);
-	return { source: 'url', url };
+	const header = checkImageHeader(node, itemIndex, model, parameter, found.header);
+	return { source: 'url', url, width: header.width, height: header.height };
 }
 
 /** Reads and checks one frame of an item; nothing is uploaded or paid for yet. */
@@ -120,14 +121,60 @@ export async function prepareFrame(
 	which: FrameParameters,
 	probeUrl: boolean,
 ): Promise<Frame> {
-	const takes = which === LAST_FRAME ? takesLastFrame(model) : model.firstFrame;
+	const takes = which === LAST_FRAME ? takesLastFrame(model) : model.images.first;
 	if (!takes) return { source: 'none' };
 	const source = String(ctx.getNodeParameter(which.source, itemIndex, which.defaultSource) ?? '');
-	if (source === 'binary') return await binaryFrame(ctx, itemIndex, model, which);
+	if (source === 'binary') {
+		const field = String(ctx.getNodeParameter(which.binaryField, itemIndex, 'data')).trim();
+		return await binaryFrame(ctx, itemIndex, model, which, field);
+	}
 	// The first frame is an image URL unless it is binary, as it always was.
-	if (source === 'url' || which.defaultSource === 'url') return await urlFrame(ctx, itemIndex, model, which, probeUrl);
+	if (source === 'url' || which.defaultSource === 'url') {
+		return await urlFrame(ctx, itemIndex, model, which, ctx.getNodeParameter(which.url, itemIndex), probeUrl);
+	}
 	if (source === 'none' || source === '') return { source: 'none' };
 	throw invalid(ctx.getNode(), itemIndex, 'Last Frame', `must be "none", "url" or "binary", not "${source.slice(0, 40)}"`);
+}
+
+interface ReferenceEntry {
+	source?: string;
+	url?: unknown;
+	binaryPropertyName?: unknown;
+}
+
+/** Reads and checks the reference images of an item (a model that reads them): as many as the model takes. */
+export async function prepareReferences(ctx: IExecuteFunctions, itemIndex: number, model: HailuoModel, probeUrl: boolean): Promise<Frame[]> {
+	const allowed = model.images.references;
+	if (!allowed) return [];
+	const entries = (ctx.getNodeParameter('referenceImages.image', itemIndex, []) as ReferenceEntry[]) ?? [];
+	if (entries.length < allowed.min || entries.length > allowed.max) {
+		throw invalid(
+			ctx.getNode(),
+			itemIndex,
+			'Reference Images',
+			`has ${entries.length} image${entries.length === 1 ? '' : 's'}; the model takes ${allowed.min} to ${allowed.max}`,
+		);
+	}
+	const frames: Frame[] = [];
+	for (const [i, entry] of entries.entries()) {
+		const names = referenceNames(i + 1);
+		frames.push(
+			entry.source === 'binary'
+				? await binaryFrame(ctx, itemIndex, model, names, String(entry.binaryPropertyName ?? 'data').trim())
+				: await urlFrame(ctx, itemIndex, model, names, entry.url, probeUrl),
+		);
+	}
+	return frames;
+}
+
+async function sentUrl(ctx: IExecuteFunctions, fal: FalSession, itemIndex: number, model: HailuoModel, names: ImageNames, frame: Frame) {
+	if (frame.source === 'none') return undefined;
+	if (frame.source === 'url') return frame.url;
+	const parameter = binaryName(names, frame.field);
+	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, frame.field);
+	checkImageBytes(ctx.getNode(), itemIndex, model, parameter, bytes.length);
+	const header = checkImageHeader(ctx.getNode(), itemIndex, model, parameter, readImageHeader(bytes.subarray(0, IMAGE_HEADER_BYTES)));
+	return await uploadImage(fal, { bytes, mimeType: header.format, fileName: frame.fileName }, { itemIndex });
 }
 
 /** The URL to send for a frame: the URL as given, or where fal storage put the uploaded binary image. */
@@ -139,11 +186,12 @@ export async function frameUrl(
 	which: FrameParameters,
 	frame: Frame,
 ): Promise<string | undefined> {
-	if (frame.source === 'none') return undefined;
-	if (frame.source === 'url') return frame.url;
-	const parameter = binaryName(which, frame.field);
-	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, frame.field);
-	checkImageBytes(ctx.getNode(), itemIndex, model, parameter, bytes.length);
-	const mimeType = checkImageHeader(ctx.getNode(), itemIndex, model, parameter, readImageHeader(bytes.subarray(0, IMAGE_HEADER_BYTES)));
-	return await uploadImage(fal, { bytes, mimeType, fileName: frame.fileName }, { itemIndex });
+	return await sentUrl(ctx, fal, itemIndex, model, which, frame);
+}
+
+/** The URLs to send for the reference images, in their order. */
+export async function referenceUrls(ctx: IExecuteFunctions, fal: FalSession, itemIndex: number, model: HailuoModel, frames: readonly Frame[]): Promise<string[]> {
+	const urls: string[] = [];
+	for (const [i, frame] of frames.entries()) urls.push((await sentUrl(ctx, fal, itemIndex, model, referenceNames(i + 1), frame)) as string);
+	return urls;
 }

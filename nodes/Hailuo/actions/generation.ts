@@ -1,24 +1,18 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	DEFAULT_MODEL,
-	findModel,
-	modelInput,
-	secondsOf,
-	takesLastFrame,
-	usd,
-	videoPrice,
-	type Duration,
-	type HailuoModel,
-	type Resolution,
-} from '../models';
 import { cancelledError } from '../../../fal/cancellation';
 import { ambiguousSubmitError, jobError } from '../../../fal/errors';
 import { livePrices } from '../../../fal/pricing';
 import { submitJob, type QueueJob } from '../../../fal/queue';
-import { checkDuration, checkLastFrameResolution, checkPrompt, checkResolution, invalid } from '../validate';
-import { FIRST_FRAME, frameUrl, LAST_FRAME, prepareFrame, type Frame } from './frame';
+import type { SettingValue } from '../../shared/models/inputs';
+import { usd, videoPrice, type VideoSpec } from '../../shared/models/prices';
+import { DEFAULT_MODEL, findModel, queueAppOf, type HailuoModel } from '../../shared/models/table';
+import { readCameraMoves, withCameraMoves } from '../camera';
+import { readSettings } from '../settings';
+import { checkLastFrameResolution, checkPrompt, invalid } from '../validate';
+import { FIRST_FRAME, frameUrl, LAST_FRAME, prepareFrame, prepareReferences, referenceUrls, type Frame } from './frame';
+import { generationDetails, modelInput, type SentImages } from './model-input';
 import type { Batch } from './batch';
 import type { VideoOutputOptions } from '../../shared/video-output';
 
@@ -39,12 +33,14 @@ export interface GenerationOptions extends VideoOutputOptions {
 export interface GenerationRequest {
 	itemIndex: number;
 	model: HailuoModel;
+	/** The prompt as sent (with the camera command, where one was chosen). */
 	prompt: string;
+	cameraMoves: string[];
+	/** Every setting of the model, by fal field. */
+	settings: Record<string, SettingValue>;
 	frame: Frame;
 	lastFrame: Frame;
-	duration?: Duration;
-	resolution?: Resolution;
-	promptOptimizer: boolean;
+	references: Frame[];
 	options: GenerationOptions;
 }
 
@@ -53,21 +49,17 @@ export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: numbe
 	const endpoint = ctx.getNodeParameter('model', itemIndex, undefined);
 	const model = findModel(endpoint ?? DEFAULT_MODEL.endpoint);
 	if (!model) throw invalid(node, itemIndex, 'Model', `"${String(endpoint)}" is not a Hailuo model this node knows`);
-	const prompt = checkPrompt(node, itemIndex, model, ctx.getNodeParameter('prompt', itemIndex));
-	const duration =
-		model.durations.length > 0
-			? checkDuration(node, itemIndex, model, ctx.getNodeParameter('duration', itemIndex, model.defaultDuration))
-			: undefined;
-	const resolution = model.resolutions
-		? checkResolution(node, itemIndex, model, ctx.getNodeParameter('resolution', itemIndex, model.defaultResolution))
-		: undefined;
-	const promptOptimizer = ctx.getNodeParameter('promptOptimizer', itemIndex, true) as boolean;
+	const cameraMoves = readCameraMoves(ctx, itemIndex, model);
+	const written = ctx.getNodeParameter('prompt', itemIndex);
+	const prompt = checkPrompt(node, itemIndex, model, typeof written === 'string' ? withCameraMoves(written, cameraMoves) : written);
+	const settings = readSettings(ctx, itemIndex, model);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as GenerationOptions;
 	const probe = options.checkImageUrl !== false;
 	const frame = await prepareFrame(ctx, itemIndex, model, FIRST_FRAME, probe);
 	const lastFrame = await prepareFrame(ctx, itemIndex, model, LAST_FRAME, probe);
-	if (lastFrame.source !== 'none') checkLastFrameResolution(node, itemIndex, model, resolution);
-	return { itemIndex, model, prompt, frame, lastFrame, duration, resolution, promptOptimizer, options };
+	if (lastFrame.source !== 'none') checkLastFrameResolution(node, itemIndex, model, settings.resolution as string | undefined);
+	const references = await prepareReferences(ctx, itemIndex, model, probe);
+	return { itemIndex, model, prompt, cameraMoves, settings, frame, lastFrame, references, options };
 }
 
 /**
@@ -98,15 +90,18 @@ function exactUsd(amount: number): string {
 	return usd(rounded, Math.min(decimals, 6));
 }
 
+/** What decides the price of a request's video besides its model. */
+const videoSpec = (request: GenerationRequest): VideoSpec => ({ settings: request.settings, references: request.references as VideoSpec['references'] });
+
 export function priceOfRequest(request: GenerationRequest, batch: Batch) {
-	return videoPrice(request.model, request, batch.livePrices?.get(request.model.endpoint));
+	return videoPrice(request.model, videoSpec(request), batch.livePrices?.get(request.model.endpoint));
 }
 
 /** What identifies an item's job: a retry of the node reuses a job only for exactly this input. */
 function inputKey(request: GenerationRequest, webhookUrl: string | undefined): string {
-	const { model, prompt, duration, resolution, promptOptimizer, frame, lastFrame } = request;
+	const { model, prompt, settings, frame, lastFrame, references } = request;
 	const last = lastFrame.source === 'none' ? undefined : lastFrame;
-	return JSON.stringify({ model: model.endpoint, prompt, duration, resolution, promptOptimizer, frame, lastFrame: last, webhookUrl });
+	return JSON.stringify({ model: model.endpoint, prompt, settings, frame, lastFrame: last, references, webhookUrl });
 }
 
 /**
@@ -123,25 +118,28 @@ export async function submitGeneration(
 	const key = inputKey(request, webhookUrl);
 	const earlier = batch.earlierJob(itemIndex, key);
 	let job: QueueJob;
-	let imageUrl: string | undefined;
-	let lastFrameUrl: string | undefined;
+	let sent: SentImages;
+	const queueApp = queueAppOf(model.endpoint);
 	if (earlier === 'unknown') {
 		throw ambiguousSubmitError(ctx.getNode(), { itemIndex }, 'an earlier try of this node sent it, and fal\'s answer never came; it is not sent again');
 	} else if (earlier) {
-		({ job, imageUrl, lastFrameUrl } = earlier);
+		({ job, ...sent } = earlier);
 	} else {
-		imageUrl = await frameUrl(ctx, batch.fal, itemIndex, model, FIRST_FRAME, request.frame);
-		lastFrameUrl = await frameUrl(ctx, batch.fal, itemIndex, model, LAST_FRAME, request.lastFrame);
-		const input = modelInput(model, { ...request, imageUrl, lastFrameUrl });
-		job = await submitJob(batch.fal, model, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit }).catch(
+		sent = {
+			imageUrl: await frameUrl(ctx, batch.fal, itemIndex, model, FIRST_FRAME, request.frame),
+			lastFrameUrl: await frameUrl(ctx, batch.fal, itemIndex, model, LAST_FRAME, request.lastFrame),
+			referenceUrls: model.images.references ? await referenceUrls(ctx, batch.fal, itemIndex, model, request.references) : undefined,
+		};
+		const input = modelInput(model, request, sent);
+		job = await submitJob(batch.fal, { endpoint: model.endpoint, queueApp }, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit }).catch(
 			(error: unknown) => {
 				if ((error as { context?: IDataObject }).context?.mayHaveBeenBilled) {
-					batch.submitUnknown(itemIndex, { queueApp: model.queueApp, input: key });
+					batch.submitUnknown(itemIndex, { queueApp, input: key });
 				}
 				throw error;
 			},
 		);
-		batch.submitted(itemIndex, job, { queueApp: model.queueApp, input: key, imageUrl, lastFrameUrl });
+		batch.submitted(itemIndex, job, { queueApp, input: key, ...sent });
 	}
 	// Stop pressed while the submit was on its way: the job exists on fal, and nobody will collect it.
 	if (batch.fal.stopped) {
@@ -150,19 +148,6 @@ export async function submitGeneration(
 	// another item failed meanwhile: the failing run settles this job with the others (batch.ts)
 	if (batch.failing) throw jobError(ctx.getNode(), 'Not collected: an earlier item failed', { itemIndex, requestId: job.requestId });
 	const price = priceOfRequest(request, batch);
-	const details: IDataObject = {
-		model: model.endpoint,
-		duration: secondsOf(model, request.duration) ?? null,
-		...(model.resolutions ? { resolution: request.resolution ?? null } : {}),
-		prompt: request.prompt,
-		promptOptimizer: request.promptOptimizer,
-		imageSource: request.frame.source === 'none' ? null : request.frame.source,
-		imageUrl: imageUrl ?? null,
-		...(takesLastFrame(model)
-			? { lastFrameSource: request.lastFrame.source === 'none' ? null : request.lastFrame.source, lastFrameUrl: lastFrameUrl ?? null }
-			: {}),
-		costUsd: price.usd,
-		priceSource: price.source,
-	};
+	const details: IDataObject = { ...generationDetails(request, videoSpec(request), sent), costUsd: price.usd, priceSource: price.source };
 	return { job, details };
 }

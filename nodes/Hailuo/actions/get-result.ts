@@ -2,12 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { generationFailedError, jobError } from '../../../fal/errors';
-import { getFailure, getResult, getStatus, videoOf, type QueueJob, type QueueStatus } from '../../../fal/queue';
+import { getFailure, getResult, videoOf, type QueueJob, type QueueStatus } from '../../../fal/queue';
 import { waitForJob } from '../../../fal/wait';
 import { videoItem, videoOutputOptions, type VideoOutputOptions } from '../../shared/video-output';
 import { DEFAULT_TIMEOUT_MINUTES, optionsCollection, requestIdField, timeoutOption } from '../description/fields';
 import type { Batch } from './batch';
-import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
+import { locate, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
 
 /**
@@ -34,9 +34,9 @@ const properties: INodeProperties[] = [
 type ResultRequest = JobRequest<VideoOutputOptions & { waitForVideo?: boolean; timeoutMinutes?: number }>;
 
 /** The job's status, once ended when asked to wait for it. */
-async function endedStatus(request: ResultRequest, job: QueueJob, batch: Batch): Promise<QueueStatus> {
+async function endedStatus(request: ResultRequest, job: QueueJob, found: QueueStatus, batch: Batch): Promise<QueueStatus> {
 	const { itemIndex, requestId, options } = request;
-	if (!options.waitForVideo) return await getStatus(batch.fal, job, itemIndex);
+	if (!options.waitForVideo || found.status === 'COMPLETED') return found;
 	return await waitForJob(batch.fal, job, itemIndex, {
 		timeoutMs: (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
 		runProgress: batch.progress,
@@ -55,9 +55,9 @@ async function endedStatus(request: ResultRequest, job: QueueJob, batch: Batch):
 async function run(ctx: IExecuteFunctions, request: ResultRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, requestId } = request;
 	const { fal } = batch;
-	const job = jobOf(batch, requestId);
 	const context = { itemIndex, requestId };
-	const status = await endedStatus(request, job, batch);
+	const { job, status: found } = await locate(batch, request);
+	const status = await endedStatus(request, job, found, batch);
 	if (status.status !== 'COMPLETED') {
 		const position = status.queue_position !== undefined && status.queue_position !== null ? `, position ${status.queue_position}` : '';
 		throw jobError(

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsCollection, requestIdField } from '../description/fields';
 import { getStatus } from '../../../fal/queue';
-import { jobOf, prepareJobRequest, type JobRequest } from './job-reference';
+import { locate, prepareJobRequest, type JobRequest } from './job-reference';
 import type { Operation } from './operation';
 import type { Batch } from './batch';
 
@@ -27,7 +27,8 @@ type StatusRequest = JobRequest<{ includeLogs?: boolean }>;
 async function run(_ctx: IExecuteFunctions, request: StatusRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, requestId } = request;
 	const withLogs = request.options.includeLogs === true;
-	const status = await getStatus(batch.fal, jobOf(batch, requestId), itemIndex, { withLogs });
+	const { job, status: found } = await locate(batch, request);
+	const status = withLogs ? await getStatus(batch.fal, job, itemIndex, { withLogs }) : found;
 	const json: IDataObject = {
 		requestId,
 		status: status.status,

@@ -14,6 +14,8 @@ export interface LedgerEntry {
 	imageUrl?: string;
 	/** The last frame's URL as sent, for a model that takes one. */
 	lastFrameUrl?: string;
+	/** The reference images' URLs as sent, for a model that reads them. */
+	referenceUrls?: string[];
 	state: JobState;
 	/** The try that made it failed (threw): a retry of the same call, under another run index, may take it over. */
 	leftByFailedTry?: boolean;

@@ -15,7 +15,7 @@ export const requestIdField: INodeProperties = {
 	required: true,
 	placeholder: 'e.g. {{ $json.requestId }}',
 	description:
-		'The fal request ID of the job, as Submit (or Generate) returned it in its requestId field. Works for every Hailuo model on fal.',
+		'The fal request ID of the job, as Submit (or Generate) returned it in its requestId field, or a fal URL of the job (its status or response URL). Works for every model the node offers: the node finds which model\'s queue holds the job.',
 };
 
 export const maxSpendOption: INodeProperties = {

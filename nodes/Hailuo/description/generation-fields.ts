@@ -1,120 +1,149 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import {
-	DEFAULT_ENDPOINT,
-	DEFAULT_MODEL,
-	MODELS,
-	priceOf,
-	takesLastFrame,
-	usd,
-	type Duration,
-	type HailuoModel,
-	type Resolution,
-} from '../models';
+import type { Setting } from '../../shared/models/inputs';
+import { priceOf, usd } from '../../shared/models/prices';
+import { DEFAULT_ENDPOINT, MODELS, settingFor, takesLastFrame, type HailuoModel } from '../../shared/models/table';
+import { cameraMovementField } from '../camera';
 
 /**
- * The generation inputs of Generate and Submit, which follow the chosen model: everything model-specific
- * (which fields a model shows, their values and every price) is read from the model table.
+ * The generation inputs of Generate and Submit, which follow the chosen model: which fields a model shows, their
+ * values, ranges, defaults and every price are read from the model table. A setting's field is one per set of models
+ * whose row says the same (values and prices), shown for those models only.
  */
 
-const inWords = (resolution: Resolution) => resolution.replace('P', 'p');
-
-/** "about " where fal's page gives the price at this resolution as roughly that much. */
-const about = (model: HailuoModel, resolution: Resolution) => (model.roughPriceAt?.includes(resolution) ? 'about ' : '');
-
-/** Every price below is computed from the table (`priceOf`, `priceUsdPerSecond`). */
-function priceWords(model: HailuoModel): string {
-	const perSecond = model.priceUsdPerSecond;
-	if (perSecond) {
-		return (model.resolutions ?? [])
-			.map((resolution) => `${about(model, resolution)}${usd(perSecond[resolution] ?? 0, 3)} per second at ${inWords(resolution)}`)
-			.join(', ');
-	}
-	if (model.durations.length === 0) return `${usd(priceOf(model, {}))} per video`;
-	return model.durations.map((duration) => `${usd(priceOf(model, { duration }))} for ${duration} s`).join(', ');
-}
-
-/** The price of a video of this length, at each resolution the model makes. */
-function durationPrice(model: HailuoModel, duration: Duration): string {
-	if (!model.resolutions) return usd(priceOf(model, { duration }));
-	return model.resolutions
-		.map((resolution) => `${about(model, resolution)}${usd(priceOf(model, { duration, resolution }))} at ${inWords(resolution)}`)
-		.join(', ');
-}
-
-function modelWords(model: HailuoModel): string {
-	const frames = !model.firstFrame
-		? 'From the prompt alone'
-		: takesLastFrame(model)
-			? 'Animates a first-frame image, optionally to a last frame'
-			: 'Animates a first-frame image';
-	return `${frames}, ${model.resolution}; ${priceWords(model)}`;
-}
+const inWords = (resolution: string) => resolution.replace(/P$/, 'p');
 
 const endpointsWhere = (keep: (model: HailuoModel) => boolean) => MODELS.filter(keep).map((model) => model.endpoint);
 
-/** Models with the same value of `key` share one field, shown for them only. */
-function groupBy(models: readonly HailuoModel[], key: (model: HailuoModel) => string): HailuoModel[][] {
-	const groups = new Map<string, HailuoModel[]>();
-	for (const model of models) groups.set(key(model), [...(groups.get(key(model)) ?? []), model]);
-	return [...groups.values()];
+/** "about " where fal's page gives the price at this resolution as roughly that much. */
+const about = (model: HailuoModel, resolution: string) => (model.price.per === 'second' && model.price.rough?.includes(resolution) ? 'about ' : '');
+
+const resolutionsOf = (model: HailuoModel): string[] => {
+	const setting = settingFor(model, 'resolution');
+	return setting?.kind === 'choice' ? [...setting.values] : model.fixedResolution ? [model.fixedResolution] : [];
+};
+
+/** A model's prices in words, every figure from the table. */
+function priceWords(model: HailuoModel): string {
+	const duration = settingFor(model, 'duration');
+	if (model.price.per === 'second') {
+		const perSecond = model.price.usd;
+		const rates = resolutionsOf(model)
+			.map((resolution) => `${about(model, resolution)}${usd(perSecond[resolution] ?? 0, 3)} per second at ${inWords(resolution)}`)
+			.join(', ');
+		const references = model.price.references ? `, plus reference images beyond the first ${model.price.references.includedTokens / model.price.references.tokensPerSquareImage} square ones` : '';
+		return model.fixedSeconds ? `${usd(priceOf(model))} per ${model.fixedSeconds} s video (${rates})` : `${rates}${references}`;
+	}
+	if (duration?.kind !== 'choice') return `${usd(priceOf(model))} per video`;
+	return duration.values.map((value) => `${usd(priceOf(model, { settings: { [duration.field]: value } }))} for ${value} s`).join(', ');
+}
+
+function modelWords(model: HailuoModel): string {
+	const images = model.images.references
+		? `From 1 to ${model.images.references.max} reference images and the prompt`
+		: !model.images.first
+			? 'From the prompt alone'
+			: takesLastFrame(model)
+				? 'Animates a first-frame image, optionally to a last frame'
+				: 'Animates a first-frame image';
+	const length = model.fixedSeconds ? `, always ${model.fixedSeconds} s (no Duration)` : '';
+	const sound = model.sound ? ', with sound' : '';
+	return `${images}${sound}${length}; ${priceWords(model)}`;
 }
 
 export const modelField: INodeProperties = {
 	displayName: 'Model',
 	name: 'model',
 	type: 'options',
-	options: MODELS.map((model) => ({
-		name: model.displayName,
-		value: model.endpoint,
-		description: modelWords(model),
-	})),
+	options: MODELS.map((model) => ({ name: model.displayName, value: model.endpoint, description: modelWords(model) })),
 	default: DEFAULT_ENDPOINT,
 	description:
-		'Which Hailuo model on fal makes the video: 2.3 first (Fast is cheaper, Pro is 1080p, text to video needs no image), then 02 (a last frame, 512p drafts)',
+		'Which MiniMax model on fal makes the video, newest family first: H3 Max (with sound, 5 to 15 s, up to 1080p, reference images), H3 Max Turbo (the same at half the price), Hailuo 2.3, Hailuo 02 (a last frame, 512p drafts). Pro models make 6 s videos only.',
 };
 
-/** One Duration field per set of durations and prices in the table, each shown for the models that have it. */
-function durationFields(): INodeProperties[] {
-	const models = MODELS.filter((m) => m.durations.length > 0);
-	const options = (model: HailuoModel) =>
-		model.durations.map((duration) => ({ name: `${duration} Seconds (${durationPrice(model, duration)})`, value: duration }));
-	return groupBy(models, (model) => JSON.stringify(options(model))).map((group) => ({
-		displayName: 'Duration',
-		name: 'duration',
-		type: 'options',
-		options: options(group[0]),
-		default: '6',
-		description: 'Length of the video',
-		displayOptions: { show: { model: group.map((model) => model.endpoint) } },
-	}));
+/** A duration's price at each resolution the model makes, for the option's name. */
+function durationPrice(model: HailuoModel, setting: Setting, value: string): string {
+	if (model.price.per === 'video') return usd(priceOf(model, { settings: { [setting.field]: value } }));
+	const resolution = settingFor(model, 'resolution');
+	return resolutionsOf(model)
+		.map((at) => {
+			const price = priceOf(model, { settings: { [setting.field]: value, ...(resolution ? { [resolution.field]: at } : {}) } });
+			return `${about(model, at)}${usd(price)}${resolution ? ` at ${inWords(at)}` : ''}`;
+		})
+		.join(', ');
 }
 
-/** One Resolution field per set of resolutions and prices, for the models that take a resolution. */
-function resolutionFields(): INodeProperties[] {
-	const models = MODELS.filter((m) => m.resolutions);
-	const options = (model: HailuoModel) =>
-		(model.resolutions ?? []).map((resolution) => ({
-			name: `${inWords(resolution)} (${about(model, resolution)}${usd(model.priceUsdPerSecond?.[resolution] ?? 0, 3)} per Second)`,
-			value: resolution,
-		}));
-	return groupBy(models, (model) => JSON.stringify(options(model))).map((group) => ({
-		displayName: 'Resolution',
-		name: 'resolution',
-		type: 'options',
-		options: options(group[0]),
-		default: '768P',
-		description: `Resolution of the video: 512p is cheaper, for drafts; a last frame needs ${(group[0].lastFrameResolutions ?? []).map(inWords).join(' or ')}`,
-		displayOptions: { show: { model: group.map((model) => model.endpoint) } },
-	}));
+/** A resolution's price per second, and for the shortest and longest video, for the option's name. */
+function resolutionPrice(model: HailuoModel, resolution: string): string {
+	const perSecond = model.price.per === 'second' ? (model.price.usd[resolution] ?? 0) : 0;
+	const duration = settingFor(model, 'duration');
+	const span = duration?.kind === 'integer' ? `: ${usd(perSecond * duration.min)} for ${duration.min} s to ${usd(perSecond * duration.max)} for ${duration.max} s` : '';
+	return `${about(model, resolution)}${usd(perSecond, 3)} per Second${span}`;
 }
 
-const withFirstFrame = { model: endpointsWhere((model) => model.firstFrame) };
+function optionsOf(model: HailuoModel, setting: Setting): INodePropertyOptions[] {
+	if (setting.kind !== 'choice') return [];
+	return setting.values.map((value) => {
+		let name = setting.valueNames?.[value] ?? value;
+		if (setting.role === 'duration') name = `${value} Seconds (${durationPrice(model, setting, value)})`;
+		if (setting.role === 'resolution') name = `${inWords(value)} (${resolutionPrice(model, value)})`;
+		return { name, value };
+	});
+}
+
+const DESCRIPTIONS: Record<string, (model: HailuoModel) => string> = {
+	duration: () => 'Length of the video',
+	durationSeconds: (model) => `Length of the video in whole seconds; ${priceWords(model)}`,
+	resolution: (model) => {
+		const last = model.images.last?.atResolutions;
+		return `Resolution of the video${last ? `: a last frame needs ${last.map(inWords).join(' or ')}` : ''}`;
+	},
+	promptOptimizer: () => 'Whether the model may rewrite the prompt to improve the video',
+	promptExpansion: () =>
+		'Whether fal expands the prompt before generating: Balanced adds about a second, Quality up to thirty; Disabled sends the prompt as written',
+	aspectRatio: () => 'Shape of the video (image to video follows the image instead)',
+};
+
+/** The editor field of one setting, shown for `models` (which share its values and prices). */
+function settingField(setting: Setting, models: HailuoModel[]): INodeProperties {
+	const model = models[0];
+	const field: INodeProperties = {
+		displayName: setting.label,
+		name: setting.parameter,
+		type: setting.kind === 'choice' ? 'options' : setting.kind === 'integer' ? 'number' : 'boolean',
+		default: setting.default,
+		description: DESCRIPTIONS[setting.parameter]?.(model) ?? setting.label,
+		displayOptions: { show: { model: models.map((m) => m.endpoint) } },
+	};
+	if (setting.kind === 'choice') field.options = optionsOf(model, setting);
+	if (setting.kind === 'integer') field.typeOptions = { minValue: setting.min, maxValue: setting.max, numberPrecision: 0 };
+	return field;
+}
+
+/** One field per setting and set of models whose rows say the same, in the order the settings first appear. */
+function settingFields(): INodeProperties[] {
+	const groups = new Map<string, { setting: Setting; models: HailuoModel[] }>();
+	for (const model of MODELS) {
+		for (const setting of model.settings) {
+			const key = JSON.stringify([setting, optionsOf(model, setting), DESCRIPTIONS[setting.parameter]?.(model)]);
+			const group = groups.get(key) ?? { setting, models: [] };
+			group.models.push(model);
+			groups.set(key, group);
+		}
+	}
+	const order = (parameter: string) => ['resolution', 'duration', 'durationSeconds', 'aspectRatio', 'promptExpansion', 'promptOptimizer'].indexOf(parameter);
+	return [...groups.values()]
+		.sort((a, b) => order(a.setting.parameter) - order(b.setting.parameter))
+		.map(({ setting, models }) => settingField(setting, models));
+}
+
+const withFirstFrame = { model: endpointsWhere((model) => model.images.first) };
 
 const withLastFrame = { model: endpointsWhere(takesLastFrame) };
 
-/** The resolutions every model with a last frame makes it at, in words ("768p"). */
-const lastFrameResolutions = [...new Set(MODELS.flatMap((model) => model.lastFrameResolutions ?? []))].map(inWords).join(' or ');
+const withReferences = { model: endpointsWhere((model) => model.images.references !== undefined) };
+
+const IMAGE_LIMITS = 'JPEG, PNG or WebP, under 20 MB, short side over 300 px, between 2:5 and 5:2';
 
 /** The last frame's fields, for the models that take one: as the first frame's, and optional. */
 const lastFrameFields: INodeProperties[] = [
@@ -129,8 +158,7 @@ const lastFrameFields: INodeProperties[] = [
 			{ name: 'Binary File', value: 'binary', description: 'An image in a binary field of the input item' },
 		],
 		default: 'none',
-		description:
-			`An image the video ends on (${lastFrameResolutions} only). The video takes the first frame's size: a last frame of another size is cropped to it.`,
+		description: 'An image the video ends on (Hailuo 02 Standard: at 768p only). The video takes the first frame\'s size: a last frame of another size is cropped to it.',
 		displayOptions: { show: withLastFrame },
 	},
 	{
@@ -140,7 +168,7 @@ const lastFrameFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'https://example.com/last-frame.jpg',
-		description: 'JPEG, PNG or WebP image the video ends on (short side over 300 px, between 2:5 and 5:2)',
+		description: `Image the video ends on (${IMAGE_LIMITS})`,
 		// The source first: n8n shows a field at once when a condition's value is an expression (a Model set by
 		// an expression), and a required field shown that way would stop the workflow.
 		displayOptions: { show: { lastFrameSource: ['url'], ...withLastFrame } },
@@ -157,6 +185,51 @@ const lastFrameFields: INodeProperties[] = [
 	},
 ];
 
+const referenceImagesField: INodeProperties = {
+	displayName: 'Reference Images',
+	name: 'referenceImages',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true, sortable: true },
+	placeholder: 'Add Reference Image',
+	default: {},
+	description: `1 to 9 images the video draws on (people, products, places); the prompt names them "Image 1", "Image 2"… in this order. Each: ${IMAGE_LIMITS}.`,
+	displayOptions: { show: withReferences },
+	options: [
+		{
+			displayName: 'Image',
+			name: 'image',
+			values: [
+				{
+					displayName: 'Source',
+					name: 'source',
+					type: 'options',
+					options: [
+						{ name: 'Image URL', value: 'url' },
+						{ name: 'Binary File', value: 'binary' },
+					],
+					default: 'url',
+				},
+				{
+					displayName: 'Image URL',
+					name: 'url',
+					type: 'string',
+					default: '',
+					placeholder: 'https://example.com/product.jpg',
+					displayOptions: { show: { source: ['url'] } },
+				},
+				{
+					displayName: 'Binary Field',
+					name: 'binaryPropertyName',
+					type: 'string',
+					default: 'data',
+					hint: 'The name of the input binary field holding the image; it is uploaded to fal storage',
+					displayOptions: { show: { source: ['binary'] } },
+				},
+			],
+		},
+	],
+};
+
 export const generationInputFields: INodeProperties[] = [
 	modelField,
 	{
@@ -167,7 +240,7 @@ export const generationInputFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. The camera slowly pushes in as steam rises from the coffee cup',
-		description: `What should happen in the video (at most ${DEFAULT_MODEL.limits.promptMaxChars} characters)`,
+		description: 'What should happen in the video (Hailuo: at most 2,000 characters; H3: at most 50,000)',
 	},
 	{
 		displayName: 'Image Source',
@@ -189,7 +262,7 @@ export const generationInputFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'https://example.com/first-frame.jpg',
-		description: 'JPEG, PNG or WebP image used as the first frame (short side over 300 px, between 2:5 and 5:2)',
+		description: `Image used as the first frame (${IMAGE_LIMITS})`,
 		displayOptions: { show: { imageSource: ['url'], ...withFirstFrame } },
 	},
 	{
@@ -203,13 +276,7 @@ export const generationInputFields: INodeProperties[] = [
 		displayOptions: { show: { imageSource: ['binary'], ...withFirstFrame } },
 	},
 	...lastFrameFields,
-	...resolutionFields(),
-	...durationFields(),
-	{
-		displayName: 'Prompt Optimizer',
-		name: 'promptOptimizer',
-		type: 'boolean',
-		default: true,
-		description: 'Whether the model may rewrite the prompt to improve the video',
-	},
+	referenceImagesField,
+	...settingFields(),
+	cameraMovementField(MODELS),
 ];
