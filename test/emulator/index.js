@@ -51,7 +51,9 @@ const { createVideoSource } = require('./cdn');
 const { createServer } = require('./server');
 const { startOtherOrigin } = require('./other-origin');
 const { prepareJob } = require('./runner');
-const { outcome } = require('./job-views');
+const { outcome, resultBytes } = require('./job-views');
+const { Retention } = require('./retention');
+const { failureOf } = require('./errors');
 const { resolveOptions } = require('./options');
 const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
 
@@ -82,6 +84,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {import('./cdn').VideoSource} video
  * @property {() => Record<string, number>} statsView
  * @property {() => void} reset
+ * @property {Retention} retention  the emulator's clock, and how long fal keeps results and files (retention.js)
  */
 
 /**
@@ -98,7 +101,13 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {() => Record<string, number>} stats  counters (Stats) plus `running`: jobs not ended
  * @property {(spec: import('./faults').FaultSpec | import('./faults').FaultSpec[]) => Emulator} fault
  * @property {() => void} clearFaults
- * @property {() => void} reset           clears calls, jobs, uploads, webhooks, other calls, stats and faults
+ * @property {() => void} reset           clears calls, jobs, uploads, webhooks, other calls, stats and faults, and sets
+ *   the clock back
+ * @property {(requestId: string) => Emulator} expire      moves an ended job past its result's retention: status,
+ *   result, stream and cancel then answer 404 like an unknown id (retention.js)
+ * @property {(requestId: string) => Emulator} expireFile  moves a job's video file past its lifecycle: the CDN 404s
+ * @property {(ms: number) => number} advanceClock  moves the emulator's clock forward (retention and lifecycles are
+ *   judged by it; jobs still run on the wall clock); returns the total offset
  * @property {import('node:http').Server} server
  */
 
@@ -114,6 +123,7 @@ async function startEmulator(opts = {}) {
   const stats = emptyStats();
   const faults = new FaultQueue();
   const webhooks = new Webhooks({ timers, faults, retryMs: options.webhookRetryMs });
+  const retention = new Retention();
   const other = await startOtherOrigin();
   /** @type {Call[]} */
   const calls = [];
@@ -121,6 +131,7 @@ async function startEmulator(opts = {}) {
   /** @type {EmulatorState} */
   const state = /** @type {any} */ ({
     options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, video, webhooks, otherCalls: other.calls,
+    retention,
   });
   const storage = new Storage({ baseUrl: () => state.baseUrl, stats });
   const queue = new JobQueue({
@@ -132,14 +143,16 @@ async function startEmulator(opts = {}) {
     reportQueuePosition: options.reportQueuePosition,
     baseUrl: () => state.baseUrl,
     videoSize: () => video.size,
-    prepare: (job, ep, signal) => prepareJob(ep, job.input, {
-      validation: options.validation,
-      fetchTimeoutMs: options.imageFetchTimeoutMs,
-      signal,
-    }),
+    prepare: (job, ep, signal) => {
+      const f = faults.take('job'); // the runner fails the next job it picks up (faults.js)
+      if (f) return Promise.resolve(failureOf(/** @type {string} */ (f.errorType ?? f.modelError), f));
+      return prepareJob(ep, job.input, { validation: options.validation, fetchTimeoutMs: options.imageFetchTimeoutMs, signal });
+    },
     onEnd: (job) => {
+      retention.settle(job, resultBytes(queue, job));
       if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, outcome(queue, job));
     },
+    isGone: (job) => retention.isGone(job),
     timers,
     stats,
   });
@@ -153,6 +166,7 @@ async function startEmulator(opts = {}) {
     storage.reset();
     webhooks.reset();
     faults.clear();
+    retention.reset();
     Object.assign(stats, emptyStats());
   };
 
@@ -169,6 +183,12 @@ async function startEmulator(opts = {}) {
   const port = address.port;
   state.baseUrl = `http://127.0.0.1:${port}`;
 
+  /** @param {string} id */
+  const jobOf = (id) => {
+    const job = queue.jobs.get(id);
+    if (!job) throw new Error(`no job ${id}`);
+    return job;
+  };
   /** @type {Promise<void> | undefined} */
   let closing;
   /** @type {Emulator} */
@@ -189,6 +209,15 @@ async function startEmulator(opts = {}) {
     },
     clearFaults: () => faults.clear(),
     reset: state.reset,
+    expire(requestId) {
+      retention.expire(jobOf(requestId));
+      return emu;
+    },
+    expireFile(requestId) {
+      retention.expireFile(jobOf(requestId));
+      return emu;
+    },
+    advanceClock: (ms) => retention.advance(ms),
     close() {
       if (!closing) {
         closing = new Promise((resolve) => {

@@ -10,9 +10,8 @@
 
 const { randomUUID } = require('node:crypto');
 const { withDefaults, priceFor } = require('./schema');
-const { ERRORS_DOC } = require('./runner');
+const { markerFailure, failureHeaders } = require('./errors');
 
-const FAIL_MARKER = '[emulator:fail]';
 /** A prompt containing [emulator:ms=N] makes that job generate for N ms instead of progressMs. */
 const DURATION_MARKER = /\[emulator:ms=(\d+)\]/;
 
@@ -48,6 +47,12 @@ function generationMs(job, dflt) {
  * @property {number} cancelRequests  how many such cancels
  * @property {boolean} billed         fal bills only successful outputs: true once the job produced its video
  * @property {number} [costUsd]       the price billed
+ * @property {boolean} [storeIo]    payload storage on (the default; X-Fal-Store-IO: 0 turns it off): retention.js
+ * @property {string} [storeIoHeader]  the submit's X-Fal-Store-IO, as it came
+ * @property {import('./retention').Lifecycle} [lifecycle]  the submit's X-Fal-Object-Lifecycle-Preference, read
+ * @property {number} [requestTimeoutS]  the submit's X-Fal-Request-Timeout (start-timeout.js)
+ * @property {number} [resultExpiresAt]  when fal lets the job go (set when it ends)
+ * @property {number} [fileExpiresAt]    when its video file is deleted from the CDN (with a lifecycle)
  */
 
 /**
@@ -56,7 +61,7 @@ function generationMs(job, dflt) {
  * @property {NodeJS.Timeout | undefined} timer
  * @property {Set<(job: Job | null) => void>} listeners
  * @property {{ message: string, level: string, source: string, timestamp: string }[]} logs
- * @property {{ status: number, body: unknown, errorType?: string } | undefined} resultError
+ * @property {{ status: number, body: unknown, errorType?: string, headers: Record<string, string> } | undefined} resultError
  * @property {boolean} ready        its minimum queue time has passed
  * @property {boolean} stopping     a cancel asked the runner to stop
  * @property {number} finishAt      when generation ends (set when the job starts)
@@ -121,7 +126,8 @@ class JobQueue {
    * @param {() => number} opts.videoSize
    * @param {(job: Job, ep: EndpointSpec, signal: AbortSignal) => Promise<Failure | null>} opts.prepare  the runner
    *   reading the inputs
-   * @param {(job: Job) => void} [opts.onEnd]   after a job ended (webhooks)
+   * @param {(job: Job) => void} [opts.onEnd]   after a job ended (webhooks, retention)
+   * @param {(job: Job) => boolean} [opts.isGone]  whether fal has let the job go (retention.js)
    * @param {Timers} opts.timers
    * @param {Stats} opts.stats
    */
@@ -176,9 +182,10 @@ class JobQueue {
     return job;
   }
 
-  /** @param {string} id */
+  /** The job, unless it is unknown or gone (past its retention: retention.js). @param {string} id */
   get(id) {
-    return this.jobs.get(id);
+    const job = this.jobs.get(id);
+    return job && !(this.opts.isGone && this.opts.isGone(job)) ? job : undefined;
   }
 
   /** @param {Job} job @returns {JobInternals} */
@@ -255,15 +262,9 @@ class JobQueue {
   finish(job) {
     const inner = this.inner(job);
     if (job.status !== 'IN_PROGRESS' || inner.stopping) return;
-    const prompt = job.input.prompt;
-    if (typeof prompt === 'string' && prompt.includes(FAIL_MARKER)) {
-      const msg = 'Generation failed (emulator)';
-      this.fail(job, {
-        status: 500,
-        body: { detail: [{ loc: ['body'], msg, type: 'internal_server_error', url: `${ERRORS_DOC}#internal_server_error` }] },
-        message: msg,
-        errorType: 'internal_server_error',
-      });
+    const failure = markerFailure(job.input.prompt); // [emulator:fail], [emulator:fail=TYPE] (errors.js)
+    if (failure) {
+      this.fail(job, failure);
       return;
     }
     const { ep } = inner;
@@ -287,13 +288,13 @@ class JobQueue {
   }
 
   /**
-   * The job ends COMPLETED with an error.
-   * @param {Job} job @param {Failure} e @param {'COMPLETED' | 'CANCELLED'} [status]
+   * The job ends COMPLETED with an error; its result answers the failure's status, body and headers (errors.js).
+   * @param {Job} job @param {Failure & { headers?: Record<string, string> }} e @param {'COMPLETED' | 'CANCELLED'} [status]
    */
   fail(job, e, status = 'COMPLETED') {
     job.error = e.message;
     job.errorType = e.errorType;
-    this.inner(job).resultError = { status: e.status, body: e.body, errorType: e.errorType };
+    this.inner(job).resultError = { status: e.status, body: e.body, errorType: e.errorType, headers: failureHeaders(e) };
     this.log(job, e.message, 'ERROR');
     if (e.errorType === CANCELLED.errorType) this.opts.stats.cancelled += 1;
     else this.opts.stats.failed += 1;
@@ -385,4 +386,4 @@ class JobQueue {
   }
 }
 
-module.exports = { JobQueue, emptyStats, stableStringify, FAIL_MARKER };
+module.exports = { JobQueue, emptyStats, stableStringify };
