@@ -20,6 +20,8 @@
  *   cdnBytesPerSec 0        pace CDN downloads (0 = no limit)
  *   imageFetchTimeoutMs 5000  the runner's deadline to fetch an image_url
  *   webhookRetryMs 500      first retry delay of a failed webhook delivery (doubling, 10 attempts)
+ *   streamKeepAliveMs 15000 the status stream's keep-alive comment (fal's 15 s; 0 = none)
+ *   pricingNeedsAdmin false true: the pricing call refuses API-scope keys (403), fal's older reading
  *
  * Faults (emu.fault(spec) or POST /_emulator/faults; one-shot, `times` for more; see faults.js):
  *   {route, status, body?, headers?}  answer that status     {route, delayMs}  answer late
@@ -27,9 +29,12 @@
  *   {route: 'submit', lateAnswerMs: N}  accept, then answer N ms later
  *   {route: cdn|file|sample|stream, cutAfterBytes: N}   N body bytes, then drop
  *   {route: cdn|file|sample|stream, stallAfterBytes: N} N body bytes, then silence with the socket open
- *   {route: 'stream', silent: true}   SSE headers, never an event
+ *   {route: 'stream', silent: true}   SSE headers, then nothing   {route: 'stream', commentsOnly: true}  comments only
+ *   {route, errorType: T} / {route, modelError: T, retryable}  fal's error shapes and headers (errors.js);
+ *   {route, status, retryable, timeoutType: 'user'}  X-Fal-Retryable / X-Fal-Request-Timeout-Type on any error
+ *   {route: 'job', errorType | modelError}  the next job the runner picks up fails with it
  *   {route: 'webhook', duplicate: true} / {route: 'webhook', delayMs: N}  per delivery: twice / late
- *   routes: submit status stream result cancel initiate upload file cdn pricing models sample webhook.
+ *   routes: submit status stream result cancel initiate upload file cdn pricing models sample webhook job.
  *   Routes that need the key check it first: a wrong key is a 401 and leaves the fault queued.
  *
  * The model's runner reads every image_url for real when a job starts (any host, http(s) or data:) and fails the
@@ -37,8 +42,10 @@
  * less, or an aspect ratio outside 2:5..5:2. Images to use: GET {url}/_samples/... (samples.js).
  *
  * Admin (no auth): POST|GET|DELETE /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset,
- * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls.
- * Markers: a prompt containing [emulator:fail] makes the generation fail (500); [emulator:ms=N] makes it take N ms.
+ * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls, POST /_emulator/expire,
+ * GET|POST /_emulator/clock. Retention (retention.js): emu.expire(id), emu.expireFile(id), emu.advanceClock(ms).
+ * Markers: a prompt containing [emulator:fail] makes the generation fail (500 model error), [emulator:fail=TYPE] with
+ * fal's error TYPE ([emulator:fail=TYPE,retryable]: X-Fal-Retryable: true); [emulator:ms=N] makes it take N ms.
  */
 
 const { once } = require('node:events');
