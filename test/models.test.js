@@ -120,7 +120,8 @@ describe('the spending guard', () => {
 		expect(run.error.message).toBe('3 videos would cost USD 0.60, over the limit of USD 0.59');
 	});
 
-	test('with an API-scope key (fal\'s default) the pricing call is refused: the list price, and the output says so', async () => {
+	test('a key the pricing call refuses (403: fal\'s older ADMIN-only reading): the list price, and the output says so', async () => {
+		emu().fault({ route: 'pricing', status: 403, body: { detail: 'This endpoint requires an API key with ADMIN scope' } });
 		const run = await session.run({ items: three.slice(0, 1), parameters: guarded(1) });
 		expect(run.status).toBe('success');
 		expect(session.calls('pricing').map((c) => c.status)).toEqual([403]);

@@ -20,7 +20,7 @@ beforeEach(() => emu.reset());
 /** The last call on a route (a job of an earlier test may still be reading its image on another). */
 const lastCall = (route) => emu.calls.filter((c) => c.route === route).at(-1);
 const pricingUrl = () => `${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`;
-// fal's pricing call takes an ADMIN-scope key (test/emulator/README.md)
+// fal's pricing call takes any valid key (test/emulator/README.md); these use the ADMIN-scope one
 const adminAuth = () => auth(ADMIN_KEY);
 
 describe('auth comes before faults', () => {

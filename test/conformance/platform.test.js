@@ -1,23 +1,23 @@
-// Conformance, the platform API (pricing needs the key, the catalogue does not) and the endpoint table's rows.
+// Conformance, the platform API (pricing needs a valid key of any scope, the catalogue none) and the endpoint table's rows.
 'use strict';
 
 const { startEmulator, ENDPOINTS } = require('../emulator');
 const { endpoint, validateInput, priceFor } = require('../emulator/schema');
 const { ENDPOINT, ADMIN_KEY, auth } = require('./helpers');
 
-test('platform API: pricing needs an ADMIN key (an API key gets 403); the catalogue answers anyone', async () => {
+test('platform API: pricing takes any valid key (fal\'s current page); the catalogue answers anyone', async () => {
   const emu = await startEmulator({ adminKey: ADMIN_KEY });
   try {
-    const apiScope = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth() });
-    expect(apiScope.status).toBe(403);
-    expect(await apiScope.json()).toEqual({ detail: expect.stringMatching(/ADMIN/) });
-    const pricing = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth(ADMIN_KEY) });
-    expect(pricing.status).toBe(200);
-    expect(await pricing.json()).toEqual({
-      prices: [{ endpoint_id: ENDPOINT, unit_price: 0.28, unit: 'video', currency: 'USD' }],
-      next_cursor: null,
-      has_more: false,
-    });
+    for (const key of [undefined, ADMIN_KEY]) {
+      const pricing = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth(key) });
+      expect(pricing.status).toBe(200);
+      expect(await pricing.json()).toEqual({
+        prices: [{ endpoint_id: ENDPOINT, unit_price: 0.28, unit: 'video', currency: 'USD' }],
+        next_cursor: null,
+        has_more: false,
+      });
+    }
+    expect(emu.calls.map((c) => c.keyScope)).toEqual(['API', 'ADMIN']);
     const wrong = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth('wrong-key') });
     expect(wrong.status).toBe(401);
     expect(JSON.stringify(await wrong.json())).not.toContain('wrong-key');
@@ -27,7 +27,22 @@ test('platform API: pricing needs an ADMIN key (an API key gets 403); the catalo
       { endpoint_id: ENDPOINT, metadata: expect.objectContaining({ display_name: 'MiniMax Hailuo 2.3 Standard Image to Video', category: 'image-to-video', status: 'active' }) },
     ]);
     expect((await fetch(`${emu.url}/v1/models?limit=1`)).status).toBe(200);
-    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=fal-ai/none`, { headers: auth(ADMIN_KEY) })).status).toBe(404);
+    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=fal-ai/none`, { headers: auth() })).status).toBe(404);
+  } finally {
+    await emu.close();
+  }
+});
+
+test('pricingNeedsAdmin: the older ADMIN-only reading, for tests of the fallback to list prices (a fault stays queued)', async () => {
+  const emu = await startEmulator({ adminKey: ADMIN_KEY, pricingNeedsAdmin: true });
+  try {
+    emu.fault({ route: 'pricing', status: 500 });
+    const apiScope = await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth() });
+    expect(apiScope.status).toBe(403);
+    expect(await apiScope.json()).toEqual({ detail: expect.stringMatching(/ADMIN/) });
+    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth(ADMIN_KEY) })).status).toBe(500);
+    expect((await fetch(`${emu.url}/v1/models/pricing?endpoint_id=${ENDPOINT}`, { headers: auth(ADMIN_KEY) })).status).toBe(200);
+    expect(() => startEmulator({ pricingNeedsAdmin: 'yes' })).rejects.toThrow(/pricingNeedsAdmin/);
   } finally {
     await emu.close();
   }

@@ -64,13 +64,15 @@ function createVideoSources(videoBytes) {
 }
 
 /**
- * GET|HEAD /cdn/<request_id>/<file> (no auth).
+ * GET|HEAD /cdn/<request_id>/<file> (no auth). The file outlives the job's result (fal's CDN keeps it until its
+ * lifecycle ends, whatever became of the result), and is gone, 404, once the lifecycle the submit asked for
+ * (X-Fal-Object-Lifecycle-Preference) has run out (retention.js).
  * @param {Ctx} ctx
  */
 async function handleCdn(ctx) {
-  const job = ctx.emu.queue.get(ctx.params.id);
+  const job = ctx.emu.queue.jobs.get(ctx.params.id);
   const out = job && job.output && /** @type {{ file_name?: string }} */ (Object.values(job.output)[0]);
-  if (!job || !out || out.file_name !== ctx.params.name) {
+  if (!job || !out || out.file_name !== ctx.params.name || ctx.emu.retention.isFileGone(job)) {
     sendJson(ctx.res, 404, { detail: 'File not found' });
     return;
   }

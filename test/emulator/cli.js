@@ -8,7 +8,8 @@
  * Options (see index.js for what each does): --port (or EMULATOR_PORT), --api-key (or EMULATOR_API_KEY),
  * --queue-ms, --progress-ms, --cancel-ms, --in-progress-cancel stop|ignore, --concurrency, --video-bytes,
  * --cdn-bytes-per-sec, --latency-ms, --image-fetch-timeout-ms, --webhook-retry-ms, --validation submit|runner,
- * --admin-key K (a second key, of ADMIN scope), --stream-first-event on-change|at-once, --report-queue-position true|false.
+ * --admin-key K (a second key, of ADMIN scope), --stream-first-event on-change|at-once, --report-queue-position true|false,
+ * --stream-keep-alive-ms N, --pricing-needs-admin true|false.
  * Prints the URL (and the other origin's) and stays up until SIGINT/SIGTERM. Control it over HTTP:
  * POST /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset, GET /_emulator/webhooks, ...
  */
@@ -27,6 +28,7 @@ const NUMBERS = {
   'latency-ms': 'latencyMs',
   'image-fetch-timeout-ms': 'imageFetchTimeoutMs',
   'webhook-retry-ms': 'webhookRetryMs',
+  'stream-keep-alive-ms': 'streamKeepAliveMs',
 };
 
 /** @param {string[]} argv @returns {Record<string, string>} */
@@ -61,10 +63,11 @@ async function main() {
   if (a.help !== undefined) {
     console.log(`usage: cli.js ${Object.keys(NUMBERS).map((k) => `[--${k} N]`).join(' ')} [--api-key K] [--admin-key K]
   [--in-progress-cancel stop|ignore] [--validation submit|runner] [--stream-first-event on-change|at-once]
-  [--report-queue-position true|false]`);
+  [--report-queue-position true|false] [--pricing-needs-admin true|false]`);
     return;
   }
-  const known = new Set([...Object.keys(NUMBERS), 'api-key', 'admin-key', 'in-progress-cancel', 'validation', 'stream-first-event', 'report-queue-position']);
+  const known = new Set([...Object.keys(NUMBERS), 'api-key', 'admin-key', 'in-progress-cancel', 'validation', 'stream-first-event', 'report-queue-position',
+    'pricing-needs-admin']);
   const unknown = Object.keys(a).filter((k) => !known.has(k));
   if (unknown.length) throw new Error(`unknown option --${unknown[0]} (see --help)`);
   /** @type {Record<string, unknown>} */
@@ -80,6 +83,7 @@ async function main() {
   if (a['admin-key'] !== undefined) opts.adminKey = a['admin-key'];
   if (a['stream-first-event'] !== undefined) opts.streamFirstEvent = a['stream-first-event'];
   if (a['report-queue-position'] !== undefined) opts.reportQueuePosition = a['report-queue-position'] === 'true';
+  if (a['pricing-needs-admin'] !== undefined) opts.pricingNeedsAdmin = a['pricing-needs-admin'] === 'true';
   const emu = await startEmulator(/** @type {import('./index').EmulatorOptions} */ (opts));
   console.log(`fal emulator listening on ${emu.url} (another origin: ${emu.otherUrl})`);
   const stop = () => {

@@ -21,24 +21,79 @@
  * @property {number} [endAfterBytes] cdn only: answer without a Content-Length (chunked) and end the body cleanly
  *   after this many bytes (a proxy that shortens the file without saying so)
  * @property {boolean} [withoutFileSize]  result only: the answer's file has no file_size
- * @property {boolean} [silent]      stream only: answer 200 with SSE headers and never send an event
+ * @property {boolean} [silent]      stream only: answer 200 with SSE headers and never send anything (a dead stream)
+ * @property {boolean} [commentsOnly] stream only: answer 200, send fal's keep-alive comments, never an event (alive)
  * @property {boolean} [duplicate]   webhook only: deliver the same body twice
+ * @property {string} [errorType]    a fal request error (errors.js REQUEST_ERRORS): its status unless `status` is given,
+ *   body {detail, error_type}, header X-Fal-Error-Type
+ * @property {string} [modelError]   a fal model error (errors.js MODEL_ERRORS): its status unless `status` is given,
+ *   body {detail: [{loc, msg, type, url}]}, header X-Fal-Retryable (`retryable`, default false)
+ * @property {boolean} [retryable]   the header X-Fal-Retryable: true|false on the error answer
+ * @property {'user'} [timeoutType]  the header X-Fal-Request-Timeout-Type (a 504 after the client's own
+ *   X-Fal-Request-Timeout: fal's client does not retry it)
+ *
+ * Route 'job' (not an HTTP call): the next job the runner picks up fails with `errorType` or `modelError` (one of
+ * them; `retryable`, `timeoutType`, `status` as above): status COMPLETED with error and error_type, the result the
+ * error answer, not billed.
  */
+
+const { STATUS_CODES } = require('node:http');
+const { REQUEST_ERRORS, MODEL_ERRORS, DEFAULT_REQUEST_ERROR, requestError, modelError, extraHeaders } = require('./errors');
 
 const ROUTES = new Set([
   'submit', 'status', 'stream', 'result', 'cancel', 'initiate', 'upload', 'file', 'cdn', 'pricing', 'models', 'sample',
-  'webhook',
+  'webhook', 'job',
 ]);
 const BODY_ROUTES = new Set(['cdn', 'file', 'sample', 'stream']);
 const WEBHOOK_KEYS = new Set(['route', 'times', 'delayMs', 'duplicate']);
+const JOB_KEYS = new Set(['route', 'times', 'errorType', 'modelError', 'retryable', 'timeoutType', 'status']);
 
 /** Default x-fal-error-type per 5xx status (fal's documented request error types). */
-const ERROR_TYPES = /** @type {Record<number, string>} */ ({
-  500: 'internal_error',
-  502: 'runner_incomplete_response',
-  503: 'runner_scheduling_failure',
-  504: 'request_timeout',
-});
+const ERROR_TYPES = DEFAULT_REQUEST_ERROR;
+
+/** Checks errorType / modelError / retryable / timeoutType, and fills `status` from the type. @param {FaultSpec} s */
+function normalizeError(s) {
+  if (s.errorType !== undefined && s.modelError !== undefined) throw new TypeError('a fault takes errorType or modelError, not both');
+  if (s.errorType !== undefined && !REQUEST_ERRORS[s.errorType]) {
+    throw new TypeError(`errorType must be one of fal's request error types: ${Object.keys(REQUEST_ERRORS).join(', ')}`);
+  }
+  if (s.modelError !== undefined && !MODEL_ERRORS[s.modelError]) {
+    throw new TypeError(`modelError must be one of ${Object.keys(MODEL_ERRORS).join(', ')}`);
+  }
+  if (s.retryable !== undefined && typeof s.retryable !== 'boolean') throw new TypeError('retryable must be true or false');
+  if (s.timeoutType !== undefined && s.timeoutType !== 'user') throw new TypeError("timeoutType must be 'user'");
+  if (s.route === 'job') {
+    const extra = Object.keys(s).filter((k) => !JOB_KEYS.has(k));
+    if (extra.length) throw new TypeError(`a job fault takes only ${[...JOB_KEYS].join(', ')}; got ${extra.join(', ')}`);
+    if (s.errorType === undefined && s.modelError === undefined) throw new TypeError('a job fault needs errorType or modelError');
+  }
+  const type = s.errorType ?? s.modelError;
+  const known = type && (REQUEST_ERRORS[type] || MODEL_ERRORS[type]);
+  return known && s.status === undefined ? { ...s, status: known.status } : s;
+}
+
+/**
+ * The answer of a fault with a status: a model error, a request error (a bare 5xx gets its default type), or a plain
+ * `{detail}`; the fault's `body` replaces the body. Headers X-Fal-Error-Type / X-Fal-Retryable /
+ * X-Fal-Request-Timeout-Type as the fault says (a header in the fault's own `headers` wins).
+ * @param {FaultSpec & { status: number }} f @returns {{ body: unknown, headers: Record<string, string> }}
+ */
+function faultAnswer(f) {
+  const s = f.status;
+  const opts = { status: s, retryable: f.retryable, timeoutType: f.timeoutType };
+  /** @type {{ body: unknown, headers: Record<string, string> }} */
+  let a;
+  if (f.modelError) {
+    a = modelError(f.modelError, opts);
+  } else {
+    const type = f.errorType ?? (s >= 500 ? ERROR_TYPES[s] || 'internal_error' : undefined);
+    const detail = f.errorType ? undefined : `${STATUS_CODES[s] || 'Error'} (emulator fault)`;
+    a = type ? requestError(type, { ...opts, detail }) : { body: { detail }, headers: extraHeaders(opts, {}) };
+  }
+  const own = new Set(Object.keys(f.headers || {}).map((k) => k.toLowerCase()));
+  const headers = Object.fromEntries(Object.entries(a.headers).filter(([k]) => !own.has(k)));
+  return { body: f.body !== undefined ? f.body : a.body, headers };
+}
 
 /** @param {unknown} spec @returns {FaultSpec & { remaining: number }} */
 function normalize(spec) {
@@ -56,6 +111,7 @@ function normalize(spec) {
     if (!(Number.isInteger(s[k]) && s[k] >= 0)) throw new TypeError(`${k} must be an integer >= 0`);
   }
   if (s.silent && s.route !== 'stream') throw new TypeError('silent applies to route "stream" only');
+  if (s.commentsOnly && s.route !== 'stream') throw new TypeError('commentsOnly applies to route "stream" only');
   if (s.endAfterBytes !== undefined && (s.route !== 'cdn' || !(Number.isInteger(s.endAfterBytes) && s.endAfterBytes >= 0))) {
     throw new TypeError('endAfterBytes applies to route "cdn" only, as an integer >= 0');
   }
@@ -71,7 +127,7 @@ function normalize(spec) {
   }
   const times = s.times === undefined ? 1 : s.times;
   if (!(Number.isInteger(times) && times >= 1)) throw new TypeError('fault times must be a positive integer');
-  return { ...s, remaining: times };
+  return { ...normalizeError(s), remaining: times };
 }
 
 class FaultQueue {
@@ -114,4 +170,4 @@ class FaultQueue {
   }
 }
 
-module.exports = { FaultQueue, ERROR_TYPES };
+module.exports = { FaultQueue, ERROR_TYPES, faultAnswer };

@@ -20,6 +20,8 @@
  *   cdnBytesPerSec 0        pace CDN downloads (0 = no limit)
  *   imageFetchTimeoutMs 5000  the runner's deadline to fetch an image_url
  *   webhookRetryMs 500      first retry delay of a failed webhook delivery (doubling, 10 attempts)
+ *   streamKeepAliveMs 15000 the status stream's keep-alive comment (fal's 15 s; 0 = none)
+ *   pricingNeedsAdmin false true: the pricing call refuses API-scope keys (403), fal's older reading
  *
  * Faults (emu.fault(spec) or POST /_emulator/faults; one-shot, `times` for more; see faults.js):
  *   {route, status, body?, headers?}  answer that status     {route, delayMs}  answer late
@@ -27,9 +29,12 @@
  *   {route: 'submit', lateAnswerMs: N}  accept, then answer N ms later
  *   {route: cdn|file|sample|stream, cutAfterBytes: N}   N body bytes, then drop
  *   {route: cdn|file|sample|stream, stallAfterBytes: N} N body bytes, then silence with the socket open
- *   {route: 'stream', silent: true}   SSE headers, never an event
+ *   {route: 'stream', silent: true}   SSE headers, then nothing   {route: 'stream', commentsOnly: true}  comments only
+ *   {route, errorType: T} / {route, modelError: T, retryable}  fal's error shapes and headers (errors.js);
+ *   {route, status, retryable, timeoutType: 'user'}  X-Fal-Retryable / X-Fal-Request-Timeout-Type on any error
+ *   {route: 'job', errorType | modelError}  the next job the runner picks up fails with it
  *   {route: 'webhook', duplicate: true} / {route: 'webhook', delayMs: N}  per delivery: twice / late
- *   routes: submit status stream result cancel initiate upload file cdn pricing models sample webhook.
+ *   routes: submit status stream result cancel initiate upload file cdn pricing models sample webhook job.
  *   Routes that need the key check it first: a wrong key is a 401 and leaves the fault queued.
  *
  * The model's runner reads every image for real when a job starts (image_url, end_image_url, each of
@@ -38,8 +43,10 @@
  * Images to use: GET {url}/_samples/... (samples.js). The endpoints: endpoints.js (sources: models-read.md).
  *
  * Admin (no auth): POST|GET|DELETE /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset,
- * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls.
- * Markers: a prompt containing [emulator:fail] makes the generation fail (500); [emulator:ms=N] makes it take N ms.
+ * GET /_emulator/calls, /_emulator/jobs, /_emulator/webhooks, /_emulator/other-calls, POST /_emulator/expire,
+ * GET|POST /_emulator/clock. Retention (retention.js): emu.expire(id), emu.expireFile(id), emu.advanceClock(ms).
+ * Markers: a prompt containing [emulator:fail] makes the generation fail (500 model error), [emulator:fail=TYPE] with
+ * fal's error TYPE ([emulator:fail=TYPE,retryable]: X-Fal-Retryable: true); [emulator:ms=N] makes it take N ms.
  */
 
 const { once } = require('node:events');
@@ -52,7 +59,9 @@ const { createVideoSources } = require('./cdn');
 const { createServer } = require('./server');
 const { startOtherOrigin } = require('./other-origin');
 const { prepareJob } = require('./runner');
-const { outcome } = require('./job-views');
+const { outcome, resultBytes } = require('./job-views');
+const { Retention } = require('./retention');
+const { failureOf } = require('./errors');
 const { resolveOptions } = require('./options');
 const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
 
@@ -83,6 +92,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {import('./cdn').VideoSources} videos  the served videos: silent (Hailuo) and with sound (H3)
  * @property {() => Record<string, number>} statsView
  * @property {() => void} reset
+ * @property {Retention} retention  the emulator's clock, and how long fal keeps results and files (retention.js)
  */
 
 /**
@@ -99,7 +109,13 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {() => Record<string, number>} stats  counters (Stats) plus `running`: jobs not ended
  * @property {(spec: import('./faults').FaultSpec | import('./faults').FaultSpec[]) => Emulator} fault
  * @property {() => void} clearFaults
- * @property {() => void} reset           clears calls, jobs, uploads, webhooks, other calls, stats and faults
+ * @property {() => void} reset           clears calls, jobs, uploads, webhooks, other calls, stats and faults, and sets
+ *   the clock back
+ * @property {(requestId: string) => Emulator} expire      moves an ended job past its result's retention: status,
+ *   result, stream and cancel then answer 404 like an unknown id (retention.js)
+ * @property {(requestId: string) => Emulator} expireFile  moves a job's video file past its lifecycle: the CDN 404s
+ * @property {(ms: number) => number} advanceClock  moves the emulator's clock forward (retention and lifecycles are
+ *   judged by it; jobs still run on the wall clock); returns the total offset
  * @property {import('node:http').Server} server
  */
 
@@ -115,6 +131,7 @@ async function startEmulator(opts = {}) {
   const stats = emptyStats();
   const faults = new FaultQueue();
   const webhooks = new Webhooks({ timers, faults, retryMs: options.webhookRetryMs });
+  const retention = new Retention();
   const other = await startOtherOrigin();
   /** @type {Call[]} */
   const calls = [];
@@ -122,6 +139,7 @@ async function startEmulator(opts = {}) {
   /** @type {EmulatorState} */
   const state = /** @type {any} */ ({
     options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, videos, webhooks, otherCalls: other.calls,
+    retention,
   });
   const storage = new Storage({ baseUrl: () => state.baseUrl, stats });
   const queue = new JobQueue({
@@ -133,17 +151,23 @@ async function startEmulator(opts = {}) {
     reportQueuePosition: options.reportQueuePosition,
     baseUrl: () => state.baseUrl,
     videoSize: (ep) => videos[ep.output.video].size,
-    prepare: (job, ep, signal) => prepareJob(ep, job.input, {
-      validation: options.validation,
-      fetchTimeoutMs: options.imageFetchTimeoutMs,
-      signal,
-      onUsage: (usage) => {
-        job.usage = usage;
-      },
-    }),
+    prepare: (job, ep, signal) => {
+      const f = faults.take('job'); // the runner fails the next job it picks up (faults.js)
+      if (f) return Promise.resolve(failureOf(/** @type {string} */ (f.errorType ?? f.modelError), f));
+      return prepareJob(ep, job.input, {
+        validation: options.validation,
+        fetchTimeoutMs: options.imageFetchTimeoutMs,
+        signal,
+        onUsage: (usage) => {
+          job.usage = usage;
+        },
+      });
+    },
     onEnd: (job) => {
+      retention.settle(job, resultBytes(queue, job));
       if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, outcome(queue, job));
     },
+    isGone: (job) => retention.isGone(job),
     timers,
     stats,
   });
@@ -157,6 +181,7 @@ async function startEmulator(opts = {}) {
     storage.reset();
     webhooks.reset();
     faults.clear();
+    retention.reset();
     Object.assign(stats, emptyStats());
   };
 
@@ -173,6 +198,12 @@ async function startEmulator(opts = {}) {
   const port = address.port;
   state.baseUrl = `http://127.0.0.1:${port}`;
 
+  /** @param {string} id */
+  const jobOf = (id) => {
+    const job = queue.jobs.get(id);
+    if (!job) throw new Error(`no job ${id}`);
+    return job;
+  };
   /** @type {Promise<void> | undefined} */
   let closing;
   /** @type {Emulator} */
@@ -193,6 +224,15 @@ async function startEmulator(opts = {}) {
     },
     clearFaults: () => faults.clear(),
     reset: state.reset,
+    expire(requestId) {
+      retention.expire(jobOf(requestId));
+      return emu;
+    },
+    expireFile(requestId) {
+      retention.expireFile(jobOf(requestId));
+      return emu;
+    },
+    advanceClock: (ms) => retention.advance(ms),
     close() {
       if (!closing) {
         closing = new Promise((resolve) => {

@@ -70,17 +70,22 @@ function statusView(queue, job, opt) {
 }
 
 /**
- * The result answer.
+ * The result answer: the output, or the failure's own status, body and headers (errors.js).
  * @param {JobQueue} queue @param {Job} job
- * @returns {{ http: number, body: unknown, errorType?: string }}
+ * @returns {{ http: number, body: unknown, headers: Record<string, string> }}
  */
 function resultView(queue, job) {
-  if (!queue.isEnded(job)) return { http: 400, body: { detail: 'Request is still in progress' } };
+  if (!queue.isEnded(job)) return { http: 400, body: { detail: 'Request is still in progress' }, headers: {} };
   job.fetched = true;
   job.resultFetches += 1;
   const err = queue.inner(job).resultError;
-  if (err) return { http: err.status, body: err.body, errorType: err.errorType };
-  return { http: 200, body: job.output };
+  if (err) return { http: err.status, body: err.body, headers: err.headers };
+  return { http: 200, body: job.output, headers: {} };
 }
 
-module.exports = { submitView, statusView, resultView, outcome, queuePosition };
+/** The size of what the result call answers, for retention. @param {JobQueue} queue @param {Job} job */
+function resultBytes(queue, job) {
+  return Buffer.byteLength(JSON.stringify(outcome(queue, job).payload ?? null));
+}
+
+module.exports = { submitView, statusView, resultView, outcome, queuePosition, resultBytes };

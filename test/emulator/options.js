@@ -28,6 +28,10 @@
  * @property {number} [webhookRetryMs]  first retry delay of a failed webhook delivery, doubling (default 500)
  * @property {'submit' | 'runner'} [validation]  where input validation 422s appear: at submit (default), or as
  *   the job's failure after queueing (result 422), for testing both behaviours
+ * @property {number} [streamKeepAliveMs]  the status stream's keep-alive comment comes this often while the stream
+ *   is open (default 15000, fal's figure; 0 = never)
+ * @property {boolean} [pricingNeedsAdmin]  the pricing call refuses API-scope keys with 403, as fal's older API
+ *   reference had it (default false: fal's current pricing page takes any valid key)
  */
 
 /** @typedef {Required<Omit<EmulatorOptions, 'videoBytes'>> & { videoBytes?: number }} ResolvedOptions */
@@ -52,7 +56,8 @@ function oneOf(v, name, allowed) {
 /** @param {EmulatorOptions} opts @returns {ResolvedOptions} */
 function resolveOptions(opts) {
   const known = new Set(['apiKey', 'adminKey', 'streamFirstEvent', 'reportQueuePosition', 'port', 'queueMs', 'progressMs', 'cancelMs', 'inProgressCancel', 'concurrency',
-    'videoBytes', 'cdnBytesPerSec', 'latencyMs', 'imageFetchTimeoutMs', 'webhookRetryMs', 'validation']);
+    'videoBytes', 'cdnBytesPerSec', 'latencyMs', 'imageFetchTimeoutMs', 'webhookRetryMs', 'validation', 'streamKeepAliveMs',
+    'pricingNeedsAdmin']);
   const unknown = Object.keys(opts).filter((k) => !known.has(k));
   if (unknown.length) throw new TypeError(`unknown emulator option ${unknown.join(', ')}`);
   const o = {
@@ -72,7 +77,10 @@ function resolveOptions(opts) {
     imageFetchTimeoutMs: nonNegative(opts.imageFetchTimeoutMs, 'imageFetchTimeoutMs', 5000),
     webhookRetryMs: nonNegative(opts.webhookRetryMs, 'webhookRetryMs', 500),
     validation: oneOf(opts.validation, 'validation', /** @type {const} */ (['submit', 'runner'])),
+    streamKeepAliveMs: nonNegative(opts.streamKeepAliveMs, 'streamKeepAliveMs', 15000),
+    pricingNeedsAdmin: opts.pricingNeedsAdmin === undefined ? false : opts.pricingNeedsAdmin,
   };
+  if (typeof o.pricingNeedsAdmin !== 'boolean') throw new TypeError('pricingNeedsAdmin must be true or false');
   if (!o.apiKey || typeof o.apiKey !== 'string') throw new TypeError('apiKey must be a non-empty string');
   if (typeof o.adminKey !== 'string' || o.adminKey === o.apiKey) throw new TypeError('adminKey must be a string other than apiKey');
   if (!Number.isInteger(o.concurrency)) throw new TypeError('concurrency must be an integer >= 0');

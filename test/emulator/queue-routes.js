@@ -10,12 +10,15 @@ const { randomUUID } = require('node:crypto');
 const { findEndpoint, isKnownApp, validateInput } = require('./schema');
 const { sendJson } = require('./http');
 const { submitView, statusView, resultView } = require('./job-views');
+const { streamStatus } = require('./stream');
+const { readStartTimeout, startDeadline } = require('./start-timeout');
 
 /** @typedef {import('./server').Ctx} Ctx */
 /** @typedef {import('./queue').Job} Job */
 
 /**
- * POST /{owner}/{alias}/{path}[?fal_webhook=...]
+ * POST /{owner}/{alias}/{path}[?fal_webhook=...] — the job records the submit's X-Fal-Store-IO and
+ * X-Fal-Object-Lifecycle-Preference (retention.js); X-Fal-Request-Timeout bounds its wait to start (start-timeout.js).
  * @param {Ctx} ctx
  */
 async function handleSubmit(ctx) {
@@ -23,6 +26,13 @@ async function handleSubmit(ctx) {
   const ep = findEndpoint(ctx.params.endpoint);
   if (!ep) {
     sendJson(ctx.res, 404, { detail: `Application '${ctx.params.endpoint}' not found` });
+    return;
+  }
+  // a header fal's gateway refuses comes before the model's input is looked at
+  const startTimeout = readStartTimeout(ctx.req.headers['x-fal-request-timeout']);
+  if (startTimeout && 'refused' in startTimeout) {
+    const { status, body, headers } = startTimeout.refused;
+    sendJson(ctx.res, status, body, headers);
     return;
   }
   if (ctx.jsonError !== undefined) {
@@ -41,6 +51,8 @@ async function handleSubmit(ctx) {
   }
   const webhookUrl = ctx.url.searchParams.get('fal_webhook') || undefined;
   const job = queue.submit(ep, /** @type {Record<string, unknown>} */ (input), { webhookUrl });
+  ctx.emu.retention.recordSubmit(job, ctx.req.headers);
+  if (startTimeout) startDeadline(queue, job, startTimeout.seconds, ctx.emu.timers);
   ctx.accepted = true;
   ctx.setRequestId(job.requestId);
   const fault = ctx.takeAcceptFault();
@@ -86,84 +98,23 @@ function handleStatus(ctx) {
 }
 
 /**
- * GET .../requests/{id}/status/stream?logs=0|1 — server-sent events: `data: <status json>\n\n` at once and on every
- * status change; the stream ends after COMPLETED. Stream events carry only the logs new since the previous event.
- * Faults: cutAfterBytes (destroyed mid-way), stallAfterBytes (nothing more after N bytes), silent (no event at all).
+ * GET .../requests/{id}/status/stream?logs=0|1 — server-sent events (stream.js).
  * @param {Ctx} ctx
  */
 function handleStream(ctx) {
   const job = findJob(ctx, { detail: 'Request not found' });
-  if (!job) return;
-  const { queue } = ctx.emu;
-  const { res } = ctx;
-  const logs = ctx.url.searchParams.get('logs') === '1';
-  const f = ctx.fault || { route: 'stream' };
-  const cut = f.cutAfterBytes;
-  const stall = f.stallAfterBytes;
-  let written = 0;
-  let logsFrom = 0;
-  /** @type {string | null} */
-  let last = null;
-  /** @type {() => void} */
-  let unsubscribe = () => {};
-
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
-  res.flushHeaders();
-  if (f.silent) return; // headers only: no event ever, the stream left open
-
-  /** @param {Job} j */
-  const send = (j) => {
-    if (res.destroyed) return;
-    last = j.status;
-    const { body } = statusView(queue, j, { logs, logsFrom });
-    logsFrom = queue.logCount(j);
-    let frame = Buffer.from(`data: ${JSON.stringify(body)}\n\n`);
-    if (cut !== undefined && written + frame.length >= cut) {
-      frame = frame.subarray(0, Math.max(0, cut - written));
-      unsubscribe();
-      res.write(frame, () => res.destroy());
-      return;
-    }
-    if (stall !== undefined && written + frame.length >= stall) {
-      frame = frame.subarray(0, Math.max(0, stall - written));
-      unsubscribe(); // nothing more, the stream left open
-      res.write(frame);
-      return;
-    }
-    written += frame.length;
-    res.write(frame);
-    if (queue.isEnded(j)) {
-      unsubscribe();
-      res.end();
-    }
-  };
-
-  unsubscribe = queue.subscribe(job, (j) => {
-    if (!j) {
-      unsubscribe();
-      res.end();
-      return;
-    }
-    if (j.status !== last) send(j);
-  });
-  res.on('close', () => unsubscribe());
-  // 'on-change' (the default): fal's docs do not promise that the stream starts with the current status
-  if (ctx.emu.options.streamFirstEvent === 'at-once' || queue.isEnded(job)) send(job);
-  else last = job.status;
+  if (job) streamStatus(ctx, job);
 }
 
 /**
- * GET .../requests/{id} — 400 until the job ends; the output, or the job's error.
+ * GET .../requests/{id} — 400 until the job ends; the output, or the job's failure: its status, body and headers
+ * (X-Fal-Retryable for a model error, X-Fal-Error-Type for a request error: errors.js).
  * @param {Ctx} ctx
  */
 function handleResult(ctx) {
   const job = findJob(ctx, { detail: 'Request not found' });
   if (!job) return;
-  const { http, body, errorType } = resultView(ctx.emu.queue, job);
+  const { http, body, headers } = resultView(ctx.emu.queue, job);
   if (ctx.fault?.withoutFileSize && http === 200) {
     ctx.call.fault = 'withoutFileSize';
     const file = Object.values(/** @type {Record<string, Record<string, unknown>>} */ (body))[0];
@@ -171,9 +122,6 @@ function handleResult(ctx) {
     sendJson(ctx.res, http, { [Object.keys(/** @type {object} */ (body))[0]]: rest });
     return;
   }
-  /** @type {Record<string, string>} */
-  const headers = {};
-  if (errorType && http !== 422) headers['x-fal-error-type'] = errorType;
   sendJson(ctx.res, http, body, headers);
 }
 

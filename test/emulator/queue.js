@@ -10,9 +10,8 @@
 
 const { randomUUID } = require('node:crypto');
 const { withDefaults, priceFor } = require('./schema');
-const { ERRORS_DOC } = require('./runner');
+const { markerFailure, failureHeaders } = require('./errors');
 
-const FAIL_MARKER = '[emulator:fail]';
 /** A prompt containing [emulator:ms=N] makes that job generate for N ms instead of progressMs. */
 const DURATION_MARKER = /\[emulator:ms=(\d+)\]/;
 
@@ -49,6 +48,12 @@ function generationMs(job, dflt) {
  * @property {boolean} billed         fal bills only successful outputs: true once the job produced its video
  * @property {number} [costUsd]       the price billed
  * @property {import('./runner').Usage} [usage]  what the runner measured of the inputs (reference image tokens)
+ * @property {boolean} [storeIo]    payload storage on (the default; X-Fal-Store-IO: 0 turns it off): retention.js
+ * @property {string} [storeIoHeader]  the submit's X-Fal-Store-IO, as it came
+ * @property {import('./retention').Lifecycle} [lifecycle]  the submit's X-Fal-Object-Lifecycle-Preference, read
+ * @property {number} [requestTimeoutS]  the submit's X-Fal-Request-Timeout (start-timeout.js)
+ * @property {number} [resultExpiresAt]  when fal lets the job go (set when it ends)
+ * @property {number} [fileExpiresAt]    when its video file is deleted from the CDN (with a lifecycle)
  */
 
 /**
@@ -57,7 +62,7 @@ function generationMs(job, dflt) {
  * @property {NodeJS.Timeout | undefined} timer
  * @property {Set<(job: Job | null) => void>} listeners
  * @property {{ message: string, level: string, source: string, timestamp: string }[]} logs
- * @property {{ status: number, body: unknown, errorType?: string } | undefined} resultError
+ * @property {{ status: number, body: unknown, errorType?: string, headers: Record<string, string> } | undefined} resultError
  * @property {boolean} ready        its minimum queue time has passed
  * @property {boolean} stopping     a cancel asked the runner to stop
  * @property {number} finishAt      when generation ends (set when the job starts)
@@ -122,7 +127,8 @@ class JobQueue {
    * @param {(ep: EndpointSpec) => number} opts.videoSize  the size of the video an endpoint serves
    * @param {(job: Job, ep: EndpointSpec, signal: AbortSignal) => Promise<Failure | null>} opts.prepare  the runner
    *   reading the inputs
-   * @param {(job: Job) => void} [opts.onEnd]   after a job ended (webhooks)
+   * @param {(job: Job) => void} [opts.onEnd]   after a job ended (webhooks, retention)
+   * @param {(job: Job) => boolean} [opts.isGone]  whether fal has let the job go (retention.js)
    * @param {Timers} opts.timers
    * @param {Stats} opts.stats
    */
@@ -177,9 +183,10 @@ class JobQueue {
     return job;
   }
 
-  /** @param {string} id */
+  /** The job, unless it is unknown or gone (past its retention: retention.js). @param {string} id */
   get(id) {
-    return this.jobs.get(id);
+    const job = this.jobs.get(id);
+    return job && !(this.opts.isGone && this.opts.isGone(job)) ? job : undefined;
   }
 
   /** @param {Job} job @returns {JobInternals} */
@@ -256,15 +263,9 @@ class JobQueue {
   finish(job) {
     const inner = this.inner(job);
     if (job.status !== 'IN_PROGRESS' || inner.stopping) return;
-    const prompt = job.input.prompt;
-    if (typeof prompt === 'string' && prompt.includes(FAIL_MARKER)) {
-      const msg = 'Generation failed (emulator)';
-      this.fail(job, {
-        status: 500,
-        body: { detail: [{ loc: ['body'], msg, type: 'internal_server_error', url: `${ERRORS_DOC}#internal_server_error` }] },
-        message: msg,
-        errorType: 'internal_server_error',
-      });
+    const failure = markerFailure(job.input.prompt); // [emulator:fail], [emulator:fail=TYPE] (errors.js)
+    if (failure) {
+      this.fail(job, failure);
       return;
     }
     const { ep } = inner;
@@ -288,13 +289,13 @@ class JobQueue {
   }
 
   /**
-   * The job ends COMPLETED with an error.
-   * @param {Job} job @param {Failure} e @param {'COMPLETED' | 'CANCELLED'} [status]
+   * The job ends COMPLETED with an error; its result answers the failure's status, body and headers (errors.js).
+   * @param {Job} job @param {Failure & { headers?: Record<string, string> }} e @param {'COMPLETED' | 'CANCELLED'} [status]
    */
   fail(job, e, status = 'COMPLETED') {
     job.error = e.message;
     job.errorType = e.errorType;
-    this.inner(job).resultError = { status: e.status, body: e.body, errorType: e.errorType };
+    this.inner(job).resultError = { status: e.status, body: e.body, errorType: e.errorType, headers: failureHeaders(e) };
     this.log(job, e.message, 'ERROR');
     if (e.errorType === CANCELLED.errorType) this.opts.stats.cancelled += 1;
     else this.opts.stats.failed += 1;
@@ -386,4 +387,4 @@ class JobQueue {
   }
 }
 
-module.exports = { JobQueue, emptyStats, stableStringify, FAIL_MARKER };
+module.exports = { JobQueue, emptyStats, stableStringify };

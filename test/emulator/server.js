@@ -10,9 +10,9 @@
 const http = require('node:http');
 const { randomUUID } = require('node:crypto');
 const { matchRoute } = require('./router');
-const { readBody, sendJson, STATUS_CODES } = require('./http');
+const { readBody, sendJson } = require('./http');
 const { checkAuth, redactHeaders } = require('./auth');
-const { ERROR_TYPES } = require('./faults');
+const { faultAnswer } = require('./faults');
 const { handleSubmit, handleStatus, handleStream, handleResult, handleCancel } = require('./queue-routes');
 const { handleInitiate, handleUpload, handleFile } = require('./storage');
 const { handleCdn } = require('./cdn');
@@ -37,7 +37,7 @@ const { handleAdmin } = require('./admin');
  * @property {number} at       arrival time (ms)
  * @property {'missing' | 'invalid' | 'ok'} [auth]  for routes that need a key
  * @property {'API' | 'ADMIN'} [keyScope]  the scope of the key that was accepted
- * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'lateAnswer' | 'cut' | 'stall' | 'silent' when a fault
+ * @property {string} [fault]  'status' | 'reset' | 'delay' | 'afterAccept' | 'lateAnswer' | 'cut' | 'stall' | 'silent' | 'commentsOnly' when a fault
  *   hit this call
  * @property {true} [runner]   made by the model's runner reading an input file (not by the client)
  * @property {string} [requestId]  the x-fal-request-id answered
@@ -188,8 +188,8 @@ async function handle(emu, req, res) {
         return;
       }
       call.keyScope = auth.scope;
-      // fal's API reference asks an ADMIN key of the platform's pricing call; API keys (the default) are refused
-      if (route === 'pricing' && auth.scope !== 'ADMIN') {
+      // fal's current pricing page takes any valid key; pricingNeedsAdmin: the API reference's older ADMIN-only reading
+      if (route === 'pricing' && emu.options.pricingNeedsAdmin && auth.scope !== 'ADMIN') {
         sendJson(res, 403, { detail: 'This endpoint requires an API key with ADMIN scope' });
         return;
       }
@@ -210,22 +210,14 @@ async function handle(emu, req, res) {
       if (fault.headers) for (const [k, v] of Object.entries(fault.headers)) res.setHeader(k, v);
       if (fault.status !== undefined) {
         call.fault = 'status';
-        const s = fault.status;
-        const errorType = s >= 500 ? ERROR_TYPES[s] || 'internal_error' : undefined;
-        /** @type {Record<string, string>} */
-        const headers = {};
-        if (errorType && !(fault.headers && Object.keys(fault.headers).some((k) => k.toLowerCase() === 'x-fal-error-type'))) {
-          headers['x-fal-error-type'] = errorType;
-        }
-        const body = fault.body !== undefined
-          ? fault.body
-          : { detail: `${STATUS_CODES[s] || 'Error'} (emulator fault)`, ...(errorType ? { error_type: errorType } : {}) };
-        sendJson(res, s, body, headers);
+        const { body, headers } = faultAnswer({ ...fault, status: fault.status }); // fal's error shapes: faults.js
+        sendJson(res, fault.status, body, headers);
         return;
       }
       if (fault.cutAfterBytes !== undefined) call.fault = 'cut';
       else if (fault.stallAfterBytes !== undefined) call.fault = 'stall';
       else if (fault.silent) call.fault = 'silent';
+      else if (fault.commentsOnly) call.fault = 'commentsOnly';
     }
 
     const handler = HANDLERS[route];
