@@ -6,6 +6,7 @@ const { createServer } = require('node:http');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const { startEmulator } = require('./emulator');
+const { runWorkflow } = require('./harness');
 const { useNodeSession, FIXTURE_VIDEO } = require('./node-session');
 
 const session = useNodeSession();
@@ -83,6 +84,35 @@ describe.each(['filesystem', 'default'])('binary data mode %s', (binaryMode) => 
 		expect(run.status).toBe('success');
 		expect(run.output('Hailuo Video')[0].json).toMatchObject({ durationSeconds: 3, fileSize: FIXTURE_VIDEO.length });
 		expect(calls('cdn').map((c) => c.fault ?? null)).toEqual(['ended', null]);
+	});
+});
+
+describe('Get Result and the Hailuo Trigger give the same facts (nodes/shared/video-output.ts)', () => {
+	const AAC = { durationSeconds: 2, width: 160, height: 90, hasAudio: true };
+	let requestId;
+	beforeEach(async () => {
+		const res = await fetch(`${emu().url}/fal-ai/minimax/hailuo-2.3/standard/image-to-video`, {
+			method: 'POST',
+			headers: { authorization: `Key ${session.API_KEY}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ prompt: 'A bell rings', image_url: session.image() }),
+		});
+		requestId = (await res.json()).request_id;
+		await session.eventually(() => emu().jobs.get(requestId)?.status === 'COMPLETED');
+		resultNames('faststart-stereo-aac.mp4');
+	});
+
+	test.each(['filesystem', 'default'])('Get Result, binary data mode %s', async (binaryMode) => {
+		const run = await session.run({ binaryMode, parameters: { operation: 'getResult', requestId } });
+		await session.expectNoHarm(run);
+		expect(run.output('Hailuo Video')[0].json).toMatchObject({ requestId, ...AAC });
+	});
+
+	test('the Hailuo Trigger', async () => {
+		const trigger = { id: 't1', name: 'Hailuo Trigger', type: 'n8n-nodes-hailuo.hailuoTrigger', typeVersion: 1, position: [0, 0], webhookId: 'w1', parameters: {}, credentials: { hailuoApi: { id: 'c', name: 'Hailuo' } } };
+		const run = await runWorkflow({ name: 'trigger', nodes: [trigger], connections: {} }, { credentials: session.credentials(), startItems: [{ json: { requestId, status: 'OK', error: null, query: {} } }] });
+		const [item] = run.output('Hailuo Trigger');
+		expect(item.json).toMatchObject({ requestId, status: 'OK', ...AAC });
+		expect((await run.bytesOf(item.binary.data)).equals(sample('faststart-stereo-aac.mp4'))).toBe(true);
 	});
 });
 
