@@ -43,9 +43,9 @@ export interface DownloadedVideo {
 const MORE_TRIES = 3;
 
 /**
- * The time bound of one try, from the body's first byte: the file at FLOOR_BYTES_PER_SEC, plus twice the idle
- * limit. 32 KB/s (256 kbit/s) is below any link n8n runs on: a 20 MB video is given 11 minutes more than the
- * allowance, where a 10 Mbit/s line takes 16 s. Without a size, a fixed half hour.
+ * The time bound of one try's body (from the response's headers on): the file at FLOOR_BYTES_PER_SEC, plus twice
+ * the idle limit. 32 KB/s (256 kbit/s) is below any link n8n runs on: a 20 MB video is given 10 minutes more than
+ * the allowance, where a 10 Mbit/s line takes 16 s. Without a size, a fixed half hour.
  */
 export const FLOOR_BYTES_PER_SEC = 32 * 1024;
 const NO_SIZE_BOUND_MS = 30 * 60_000;
@@ -73,7 +73,7 @@ interface Body {
  * with `fs.writeFile`, an async iterator), and Node emits `'data'` for every chunk either way. So the listener is
  * added at the moment the store adds its own, no earlier: added before, it would start the body flowing while the
  * store is still awaiting its folder and those chunks would miss the file; added with the body paused first, the
- * in-memory store's listener would never start it (n8n 1.123 then waits forever, 2.41 fails on its read timeout).
+ * in-memory store's listener would never start it: nothing would move until a timeout ended the connection.
  */
 function watchChunks(body: unknown, onChunk: (chunk: Buffer) => void): boolean {
 	const stream = body as Partial<Body> | undefined;
@@ -116,7 +116,8 @@ async function storeWithin(ctx: N8nContext, body: Body, fileName: string, boundM
 async function incomplete(ctx: N8nContext, binary: IBinaryData, bytes: number, total: number | undefined, walk?: Mp4Boxes) {
 	if (total !== undefined) return bytes === total ? undefined : `was cut short (${bytes} of ${total} bytes)`;
 	if (!walk) {
-		// A body n8n gave as something other than a Node stream (not seen in n8n 1.123 or 2.41): read it back.
+		// The walk did not see the body (no Node stream, or a count unlike the store's; neither seen in n8n 1.123 or
+		// 2.41): the stored file is read back.
 		walk = new Mp4Boxes();
 		if (binary.id) {
 			for await (const chunk of (await ctx.helpers.getBinaryStream(binary.id)) as AsyncIterable<Buffer>) walk.take(chunk);

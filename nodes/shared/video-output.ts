@@ -43,7 +43,7 @@ export const videoOutputOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 600 },
 		default: DEFAULT_DOWNLOAD_IDLE_SECONDS,
 		description:
-			'When the video download receives no bytes for this long (or breaks off), it is tried again, up to three more times, before the item fails',
+			'When the video download receives no bytes for this long, breaks off, or takes longer than its size allows (32 KB a second plus twice this limit), it is tried again, up to three more times, before the item fails',
 	},
 ];
 
