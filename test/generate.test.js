@@ -36,6 +36,11 @@ describe('Generate, image URL', () => {
 			fileName: `hailuo-${requestId}.mp4`,
 			fileSize: FIXTURE_VIDEO.length,
 			mimeType: 'video/mp4',
+			// the fixture MP4 (ffprobe: 3.000 s, 432x768, no audio stream)
+			durationSeconds: 3,
+			width: 432,
+			height: 768,
+			hasAudio: false,
 			duration: 6,
 			prompt: 'A cat walks along a wall',
 			promptOptimizer: true,

@@ -50,13 +50,14 @@ function useNodeSession(options = {}) {
 		 * @param {{ parameters?: Record<string, unknown>, items?: object[], continueOnFail?: boolean, apiKey?: string,
 		 *   baseUrl?: string, onStarted?: (cancel: () => void) => void,
 		 *   settings?: { retryOnFail?: boolean, maxTries?: number, waitBetweenTries?: number }, thenHoldMs?: number,
-		 *   loopTimes?: number }} [spec]
+		 *   loopTimes?: number, binaryMode?: 'filesystem' | 'default' }} [spec]
 		 */
 		async run(spec = {}) {
-			const { parameters = session.urlParameters(), items, continueOnFail, apiKey, baseUrl, onStarted, ...shape } = spec;
+			const { parameters = session.urlParameters(), items, continueOnFail, apiKey, baseUrl, onStarted, binaryMode, ...shape } = spec;
 			return await runWorkflow(hailuoWorkflow({ parameters, items, continueOnFail, ...shape }), {
 				credentials: session.credentials(apiKey, baseUrl),
 				onStarted,
+				binaryMode,
 			});
 		},
 		/** Calls the emulator recorded for a route. @param {string} route */

@@ -2,6 +2,7 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 
 import { downloadVideo } from '../../fal/download';
 import type { JobContext } from '../../fal/errors';
+import { UNKNOWN_FACTS } from '../../fal/mp4-info';
 import type { FalFile } from '../../fal/queue';
 import type { FalSession } from '../../fal/session';
 
@@ -42,7 +43,7 @@ export const videoOutputOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 600 },
 		default: DEFAULT_DOWNLOAD_IDLE_SECONDS,
 		description:
-			'When the video download receives no bytes for this long (or breaks off), it is tried again, up to three more times, before the item fails',
+			'When the video download receives no bytes for this long, breaks off, or takes longer than its size allows (32 KB a second plus twice this limit), it is tried again, up to three more times, before the item fails',
 	},
 ];
 
@@ -61,8 +62,10 @@ function videoFileName(requested: string | undefined, requestId: string): string
 }
 
 /**
- * The output item for a finished video: the job's JSON (`details` first, then what is known of the
- * file) and, unless download is off, the MP4 streamed into n8n's binary data.
+ * The output item for a finished video: the job's JSON (what is known of the file, then `details`) and, unless
+ * download is off, the MP4 streamed into n8n's binary data. What the video is (`durationSeconds`, `width`,
+ * `height` as shown, `hasAudio`) is read from the MP4 as it streams in; null when the file does not say it, and
+ * when the video is not downloaded.
  */
 export async function videoItem(
 	fal: FalSession,
@@ -79,16 +82,17 @@ export async function videoItem(
 		fileName,
 		fileSize: video.file_size ?? null,
 		mimeType: 'video/mp4',
+		...UNKNOWN_FACTS,
 		...details,
 	};
 	const pairedItem = { item: job.itemIndex };
 	if (options.download === false) return { json, pairedItem };
 
-	const binary = await downloadVideo(fal, video.url, fileName, job, {
+	const { binary, bytes, facts } = await downloadVideo(fal, video.url, fileName, job, {
 		idleMs: (options.downloadIdleSeconds ?? DEFAULT_DOWNLOAD_IDLE_SECONDS) * 1000,
 		expectedBytes: video.file_size,
 	});
-	if (binary.bytes !== undefined) json.fileSize = binary.bytes;
+	Object.assign(json, facts, { fileSize: bytes });
 	const field = options.binaryPropertyOutput?.trim() || 'data';
 	return { json, binary: { [field]: binary }, pairedItem };
 }

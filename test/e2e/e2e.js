@@ -82,6 +82,8 @@ function binaryBytes(userFolder, binary) {
   if (!binary.id && RUNTIME.major < 2 && typeof binary.data === 'string' && binary.data.length > 0) {
     return Buffer.from(binary.data, 'base64');
   }
+  // in n8n's database: as the Write File step of the example read it from there
+  if (String(binary.id).startsWith('database:')) return fs.readFileSync(path.join(userFolder, '.n8n-files', 'hailuo', binary.fileName));
   return fs.readFileSync(binaryFile(userFolder, binary));
 }
 
@@ -205,20 +207,20 @@ async function main() {
       runs[wf.id] = { code: r.code, exec: parseExecution(stripAnsi(r.stdout)), out, ms: r.ms, statsBefore, stats: await emu('/_emulator/stats') };
       process.stdout.write(`      ran "${wf.name}" in ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`);
     }
-    // n8n 1.x keeps binary data in memory by default (2.x: on disk). The runs above use the filesystem mode, as
-    // scripts/lib/runtime.js sets it for 1.x (self-hosters of 1.x set it for large files); examples 1 and 2 run once
-    // more in 1.x's default mode, where the image comes from and the video goes into the execution's own data.
+    // n8n 1.x keeps binary data in memory by default (2.x: on disk; in its database in queue mode). The runs above use
+    // the filesystem mode, as scripts/lib/runtime.js sets it for 1.x (self-hosters of 1.x set it for large files);
+    // examples 1 and 2 run once more in 1.x's default mode, where the image comes from and the video goes into the
+    // execution's own data; on 2.x, example 1 runs once more with binary data in the database.
+    const [otherMode, otherRuns] = RUNTIME.major < 2 ? ['default', [ex1, ex2]] : ['database', [ex1]];
     /** @type {Record<string, { code: number | null, exec: any, out: string }>} */
     const memoryRuns = {};
-    if (RUNTIME.major < 2) {
-      for (const wf of [ex1, ex2]) {
-        const r = await n8n.runN8n(['execute', `--id=${wf.id}`, '--rawOutput'], { ...env, N8N_DEFAULT_BINARY_DATA_MODE: 'default' });
-        const out = stripAnsi(r.stdout + r.stderr);
-        allLogs += out;
-        fs.writeFileSync(path.join(work, `${wf.id}-memory.log`), out);
-        memoryRuns[wf.id] = { code: r.code, exec: parseExecution(stripAnsi(r.stdout)), out };
-        process.stdout.write(`      ran "${wf.name}" with N8N_DEFAULT_BINARY_DATA_MODE=default in ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`);
-      }
+    for (const wf of otherRuns) {
+      const r = await n8n.runN8n(['execute', `--id=${wf.id}`, '--rawOutput'], { ...env, N8N_DEFAULT_BINARY_DATA_MODE: otherMode });
+      const out = stripAnsi(r.stdout + r.stderr);
+      allLogs += out;
+      fs.writeFileSync(path.join(work, `${wf.id}-${otherMode}.log`), out);
+      memoryRuns[wf.id] = { code: r.code, exec: parseExecution(stripAnsi(r.stdout)), out };
+      process.stdout.write(`      ran "${wf.name}" with N8N_DEFAULT_BINARY_DATA_MODE=${otherMode} in ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`);
     }
     /** Checks one successful Hailuo item and the MP4 behind it. @param {any} item @param {string} fileName */
     const checkVideoItem = (item, fileName) => {
@@ -229,6 +231,9 @@ async function main() {
       assert(j.fileName === fileName, `fileName ${j.fileName}, expected ${fileName}`);
       assert(j.mimeType === 'video/mp4', `mimeType ${j.mimeType}`);
       assert(j.fileSize === VIDEO_BYTES, `fileSize ${j.fileSize}, the emulator served ${VIDEO_BYTES}`);
+      // what the emulator's video is (ffprobe: 3.000 s, 432x768, no audio stream), read from the MP4 as it streamed in
+      const facts = JSON.stringify([j.durationSeconds, j.width, j.height, j.hasAudio]);
+      assert(facts === '[3,432,768,false]', `durationSeconds, width, height, hasAudio: ${facts}`);
       assert(j.videoUrl.startsWith(emulator.origin), `videoUrl ${j.videoUrl} is not the emulator's`);
       const bin = item.binary?.data;
       assert(bin, `no binary "data" in the output item (binary: ${Object.keys(item.binary || {})})`);
@@ -265,20 +270,19 @@ async function main() {
       assert(isMp4(bytes), `${file} is not an MP4 (bytes 4..8: ${bytes.toString('latin1', 4, 8)})`);
     });
 
-    if (RUNTIME.major < 2) {
-      await check(`n8n ${RUNTIME.version}'s default binary mode (in memory): examples 1 and 2 carry the emulator's MP4 byte for byte`, async () => {
-        for (const [wf, fileName] of [[ex1, 'hailuo-example-1.mp4'], [ex2, 'hailuo-example-2.mp4']]) {
-          const r = memoryRuns[wf.id];
-          assert(r.code === 0 && r.exec && !r.exec.data.resultData.error, `${wf.name}: exit ${r.code}: ${r.exec?.data?.resultData?.error?.message ?? tail(r.out)}`);
-          const [item] = nodeItems(r.exec, 'Hailuo Video');
-          const bin = item.binary?.data;
-          assert(bin && !bin.id && typeof bin.data === 'string', `${wf.name}: the binary is not held in the execution: ${JSON.stringify({ ...bin, data: bin?.data && `${String(bin.data).slice(0, 40)}…` })}`);
-          const { bytes, json } = checkVideoItem(item, fileName);
-          const fromEmulator = Buffer.from(await (await fetch(json.videoUrl)).arrayBuffer());
-          assert(fromEmulator.equals(bytes), `${wf.name}: the binary differs from what the emulator served`);
-        }
-      });
-    }
+    await check(`n8n ${RUNTIME.version}'s binary mode ${otherMode} (${otherMode === 'default' ? 'in memory' : 'in its database'}): ${otherRuns.length} example(s) carry the emulator's MP4 byte for byte`, async () => {
+      for (const [wf, fileName] of [[ex1, 'hailuo-example-1.mp4'], [ex2, 'hailuo-example-2.mp4']].filter(([wf]) => memoryRuns[wf.id])) {
+        const r = memoryRuns[wf.id];
+        assert(r.code === 0 && r.exec && !r.exec.data.resultData.error, `${wf.name}: exit ${r.code}: ${r.exec?.data?.resultData?.error?.message ?? tail(r.out)}`);
+        const [item] = nodeItems(r.exec, 'Hailuo Video');
+        const bin = item.binary?.data;
+        const where = otherMode === 'default' ? bin && !bin.id && typeof bin.data === 'string' : String(bin?.id).startsWith('database:');
+        assert(where, `${wf.name}: the binary is not held in mode ${otherMode}: ${JSON.stringify({ ...bin, data: bin?.data && `${String(bin.data).slice(0, 40)}…` })}`);
+        const { bytes, json } = checkVideoItem(item, fileName);
+        const fromEmulator = Buffer.from(await (await fetch(json.videoUrl)).arrayBuffer());
+        assert(fromEmulator.equals(bytes), `${wf.name}: the binary differs from what the emulator served`);
+      }
+    });
 
     await check('example 2 (PNG from disk → Hailuo binary image → Write File): video written, image uploaded', () => {
       const r = runs[ex2.id];

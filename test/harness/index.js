@@ -49,20 +49,30 @@ const silentLogger = {
 // The engine logs node errors; the tests assert on them instead.
 LoggerProxy.init(silentLogger);
 
-/** @type {Promise<{ service: any, dir: string }> | undefined} */
-let binaryStore;
+/** @type {Record<string, Promise<{ service: any, dir: string }>>} */
+const binaryStores = {};
 
-/** One filesystem binary data store per test process, as n8n has one per instance. */
-async function useFilesystemBinaryStore() {
-	binaryStore ??= (async () => {
+/**
+ * One binary data store per mode and test process, as n8n has one per instance: 'filesystem' (2.x's default) or
+ * 'default' (in memory, in the execution's data: 1.x's default). A run puts its mode's store in n8n's container.
+ * @param {'filesystem' | 'default'} [mode]
+ */
+async function useBinaryStore(mode = 'filesystem') {
+	binaryStores[mode] ??= (async () => {
 		const dir = mkdtempSync(path.join(tmpdir(), 'hailuo-binary-'));
-		const config = { mode: 'filesystem', availableModes: ['filesystem'], localStoragePath: dir, signingSecret: 'test', dbMaxFileSize: 512 };
+		const config = { mode, availableModes: [mode], localStoragePath: dir, signingSecret: 'test', dbMaxFileSize: 512 };
 		const service = new BinaryDataService(config, { error() {}, warn() {}, info() {} }, silentLogger);
 		await service.init();
-		Container.set(BinaryDataService, service);
 		return { service, dir };
 	})();
-	return await binaryStore;
+	const store = await binaryStores[mode];
+	Container.set(BinaryDataService, store.service);
+	return store;
+}
+
+/** One filesystem binary data store per test process. */
+async function useFilesystemBinaryStore() {
+	return await useBinaryStore('filesystem');
 }
 
 let executionCounter = 0;
@@ -73,12 +83,13 @@ let executionCounter = 0;
  * @property {(cancel: () => void) => void} [onStarted] receives a function that cancels the execution (n8n's Stop button)
  * @property {Array<import('n8n-workflow').INodeExecutionData>} [startItems] what the start node gets (a trigger's
  *   webhook output, for a trigger that has its own execute); default one empty item
+ * @property {'filesystem' | 'default'} [binaryMode] n8n's binary data mode (default 'filesystem')
  *
  * @param {any} workflowJson an n8n workflow export: { nodes, connections, settings? }
  * @param {RunOptions} [options]
  */
 async function runWorkflow(workflowJson, options = {}) {
-	const { service: binaryData } = await useFilesystemBinaryStore();
+	const { service: binaryData } = await useBinaryStore(options.binaryMode);
 	const nodeTypes = createNodeTypes();
 	const { credential } = loadPackage();
 	const credentialsHelper = new TestCredentialsHelper({ [credential.name]: credential }, options.credentials ?? {});
@@ -198,4 +209,4 @@ class WorkflowRun {
 	}
 }
 
-module.exports = { runWorkflow, useFilesystemBinaryStore, nodeLog };
+module.exports = { runWorkflow, useBinaryStore, useFilesystemBinaryStore, nodeLog };
