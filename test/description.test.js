@@ -8,7 +8,8 @@ const { loadPackage } = require('./harness/node-types');
 const dist = (...parts) => path.join(__dirname, '..', 'dist', ...parts);
 const { node } = loadPackage();
 const { description } = node;
-const { MODELS, STANDARD_IMAGE_TO_VIDEO, priceOf, takesLastFrame } = require(dist('nodes/Hailuo/models.js'));
+const { MODELS, STANDARD_IMAGE_TO_VIDEO, takesLastFrame, settingFor } = require(dist('nodes/shared/models/table.js'));
+const { priceOf } = require(dist('nodes/shared/models/prices.js'));
 
 /** The properties n8n's editor shows for these parameters (display conditions applied, as the editor does). */
 function shown(parameters) {
@@ -30,7 +31,7 @@ test('the node keeps its public names', () => {
 
 test('Generate with the default model shows the fields it always had, with their defaults', () => {
 	const fields = shown({ operation: 'generate', model: STANDARD_IMAGE_TO_VIDEO.endpoint, imageSource: 'url' });
-	expect(names(fields)).toEqual(['operation', 'model', 'prompt', 'imageSource', 'imageUrl', 'duration', 'promptOptimizer', 'options']);
+	expect(names(fields)).toEqual(['operation', 'model', 'prompt', 'imageSource', 'imageUrl', 'duration', 'promptOptimizer', 'cameraMovement', 'options']);
 	const byName = Object.fromEntries(fields.map((p) => [p.name, p]));
 	expect(byName.model.default).toBe('fal-ai/minimax/hailuo-2.3/standard/image-to-video');
 	expect(byName.imageSource.default).toBe('url');
@@ -42,43 +43,57 @@ test('Generate with the default model shows the fields it always had, with their
 	]);
 });
 
-test('the Model options are the table\'s endpoints, default first, the 2.3 family before 02', () => {
+test('the Model options are the table\'s endpoints, grouped by family, the newest first; the default is unchanged', () => {
 	const model = description.properties.find((p) => p.name === 'model');
 	expect(model.options.map((o) => o.value)).toEqual(MODELS.map((m) => m.endpoint));
-	expect(model.default).toBe(MODELS[0].endpoint);
 	expect(model.default).toBe('fal-ai/minimax/hailuo-2.3/standard/image-to-video');
-	expect(MODELS).toHaveLength(7);
-	const family = model.options.map((o) => o.name.match(/^Hailuo (2\.3|02) /)[1]);
-	expect(family).toEqual(['2.3', '2.3', '2.3', '2.3', '2.3', '2.3', '02']);
-	// each family's options are together, and an option's name says what the model takes that others do not
-	expect(model.options.filter((o) => /Last Frame/.test(o.name)).map((o) => o.value)).toEqual(MODELS.filter(takesLastFrame).map((m) => m.endpoint));
+	expect(model.default).toBe(STANDARD_IMAGE_TO_VIDEO.endpoint);
+	const family = model.options.map((o) => o.name.split(' · ')[0].replace(/ (Standard|Pro|Fast|Fast Pro)$/, ''));
+	const order = [...new Set(family)];
+	expect(order).toEqual(['H3 Max', 'H3 Max Turbo', 'Hailuo 2.3', 'Hailuo 02']);
+	// each family's options are together
+	expect(family).toEqual([...family].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+	// an option says what the model takes that others do not, and a fixed length
+	expect(model.options.filter((o) => /Last Frame/.test(o.name)).map((o) => o.value)).toEqual(
+		MODELS.filter((m) => takesLastFrame(m) && m.family.startsWith('Hailuo')).map((m) => m.endpoint),
+	);
+	for (const m of MODELS.filter((m) => m.fixedSeconds)) {
+		expect(model.options.find((o) => o.value === m.endpoint).description).toContain(`always ${m.fixedSeconds} s (no Duration)`);
+	}
+	expect(model.description).toMatch(/Pro models make 6 s videos only/);
 });
+
+/** The values a setting may take, from its row. */
+const valuesOf = (setting) => (setting.kind === 'choice' ? [...setting.values] : undefined);
 
 describe.each(['generate', 'submit'])('%s: the fields follow the model', (operation) => {
 	test.each(MODELS.map((m) => [m.endpoint, m]))('%s', (endpoint, model) => {
 		const fields = shown({ operation, model: endpoint, imageSource: 'url' });
-		expect(names(fields).includes('imageUrl')).toBe(model.firstFrame);
-		expect(names(fields).includes('imageSource')).toBe(model.firstFrame);
-		const durations = fields.filter((p) => p.name === 'duration');
-		if (model.durations.length === 0) {
-			expect(durations).toHaveLength(0);
-		} else {
-			expect(durations).toHaveLength(1);
-			expect(durations[0].options.map((o) => o.value)).toEqual([...model.durations]);
-			expect(model.durations).toContain(durations[0].default);
-			for (const option of durations[0].options) {
-				for (const resolution of model.resolutions ?? [undefined]) {
-					expect(option.name).toContain(`USD ${priceOf(model, { duration: option.value, resolution }).toFixed(2)}`);
+		expect(names(fields).includes('imageUrl')).toBe(model.images.first);
+		expect(names(fields).includes('imageSource')).toBe(model.images.first);
+		expect(names(fields).includes('referenceImages')).toBe(Boolean(model.images.references));
+		expect(names(fields).includes('cameraMovement')).toBe(Boolean(model.cameraCommands));
+		expect(names(fields).includes('lastFrameSource')).toBe(takesLastFrame(model));
+		// one field per setting of the row, with its values or range and its default
+		const settingNames = ['duration', 'durationSeconds', 'resolution', 'promptOptimizer', 'promptExpansion', 'aspectRatio'];
+		expect(names(fields).filter((name) => settingNames.includes(name)).sort()).toEqual(model.settings.map((s) => s.parameter).sort());
+		for (const setting of model.settings) {
+			const [field] = fields.filter((p) => p.name === setting.parameter);
+			expect(field.default).toBe(setting.default);
+			if (setting.kind === 'choice') expect(field.options.map((o) => o.value)).toEqual(valuesOf(setting));
+			if (setting.kind === 'integer') expect(field.typeOptions).toMatchObject({ minValue: setting.min, maxValue: setting.max });
+		}
+		// a duration option names the price of that length at each resolution the model makes
+		const duration = settingFor(model, 'duration');
+		if (duration?.kind === 'choice') {
+			const resolution = settingFor(model, 'resolution');
+			for (const option of fields.find((p) => p.name === 'duration').options) {
+				for (const at of resolution ? resolution.values : [undefined]) {
+					const settings = { duration: option.value, ...(at ? { resolution: at } : {}) };
+					expect(option.name).toContain(`USD ${priceOf(model, { settings }).toFixed(2)}`);
 				}
 			}
 		}
-		const resolutions = fields.filter((p) => p.name === 'resolution');
-		expect(resolutions).toHaveLength(model.resolutions ? 1 : 0);
-		if (model.resolutions) {
-			expect(resolutions[0].options.map((o) => o.value)).toEqual([...model.resolutions]);
-			expect(resolutions[0].default).toBe(model.defaultResolution);
-		}
-		expect(names(fields).includes('lastFrameSource')).toBe(takesLastFrame(model));
 	});
 });
 
@@ -89,22 +104,29 @@ describe('every model row\'s fields are shown for that model only', () => {
 			names(shown({ operation: 'generate', model: m.endpoint, imageSource: source, lastFrameSource: source, ...extra })).includes(name),
 		)).map((m) => m.endpoint);
 	const where = (keep) => MODELS.filter(keep).map((m) => m.endpoint);
+	const takes = (parameter) => (m) => m.settings.some((s) => s.parameter === parameter);
 
 	test.each([
-		['imageSource', (m) => m.firstFrame],
-		['imageUrl', (m) => m.firstFrame],
-		['binaryPropertyName', (m) => m.firstFrame],
+		['imageSource', (m) => m.images.first],
+		['imageUrl', (m) => m.images.first],
+		['binaryPropertyName', (m) => m.images.first],
 		['lastFrameSource', takesLastFrame],
 		['lastFrameUrl', takesLastFrame],
 		['lastFrameBinaryPropertyName', takesLastFrame],
-		['resolution', (m) => Boolean(m.resolutions)],
-		['duration', (m) => m.durations.length > 0],
-	])('%s', (name, takes) => {
-		expect(showing(name)).toEqual(where(takes));
+		['referenceImages', (m) => Boolean(m.images.references)],
+		['resolution', takes('resolution')],
+		['duration', takes('duration')],
+		['durationSeconds', takes('durationSeconds')],
+		['promptExpansion', takes('promptExpansion')],
+		['aspectRatio', takes('aspectRatio')],
+		['promptOptimizer', takes('promptOptimizer')],
+		['cameraMovement', (m) => Boolean(m.cameraCommands)],
+	])('%s', (name, keep) => {
+		expect(showing(name)).toEqual(where(keep));
 	});
 
 	test('the last frame\'s URL and binary field follow its source, as the first frame\'s do', () => {
-		const model = MODELS.find(takesLastFrame).endpoint;
+		const model = 'fal-ai/minimax/hailuo-02/standard/image-to-video';
 		const of = (lastFrameSource) => names(shown({ operation: 'generate', model, imageSource: 'url', lastFrameSource }));
 		expect(of('none').filter((n) => n.startsWith('lastFrame'))).toEqual(['lastFrameSource']);
 		expect(of('url').filter((n) => n.startsWith('lastFrame'))).toEqual(['lastFrameSource', 'lastFrameUrl']);
@@ -112,7 +134,7 @@ describe('every model row\'s fields are shown for that model only', () => {
 		const byName = Object.fromEntries(shown({ operation: 'generate', model, imageSource: 'url', lastFrameSource: 'url' }).map((p) => [p.name, p]));
 		expect(byName.lastFrameSource.default).toBe('none');
 		expect(names(shown({ operation: 'generate', model, imageSource: 'url', lastFrameSource: 'url' }))).toEqual([
-			'operation', 'model', 'prompt', 'imageSource', 'imageUrl', 'lastFrameSource', 'lastFrameUrl', 'resolution', 'duration', 'promptOptimizer', 'options',
+			'operation', 'model', 'prompt', 'imageSource', 'imageUrl', 'lastFrameSource', 'lastFrameUrl', 'resolution', 'duration', 'promptOptimizer', 'cameraMovement', 'options',
 		]);
 	});
 });
@@ -127,10 +149,15 @@ test('a Model set by an expression shows no required field of a frame whose sour
 test('every price in the editor comes from the table', () => {
 	const fromTable = new Set();
 	for (const m of MODELS) {
-		for (const duration of m.durations.length ? m.durations : [undefined]) {
-			for (const resolution of m.resolutions ?? [undefined]) fromTable.add(priceOf(m, { duration, resolution }).toFixed(2));
+		const duration = settingFor(m, 'duration');
+		const resolution = settingFor(m, 'resolution');
+		const durations = duration?.kind === 'choice' ? duration.values : duration ? [duration.min, duration.max] : [undefined];
+		for (const d of durations) {
+			for (const r of resolution ? resolution.values : [undefined]) {
+				fromTable.add(priceOf(m, { settings: { ...(d !== undefined ? { duration: d } : {}), ...(r ? { resolution: r } : {}) } }).toFixed(2));
+			}
 		}
-		for (const perSecond of Object.values(m.priceUsdPerSecond ?? {})) fromTable.add(perSecond.toFixed(3));
+		for (const perSecond of m.price.per === 'second' ? Object.values(m.price.usd) : []) fromTable.add(perSecond.toFixed(3));
 	}
 	const texts = [];
 	const collect = (node) => {
@@ -140,13 +167,17 @@ test('every price in the editor comes from the table', () => {
 	};
 	collect(description.properties);
 	const shownPrices = texts.flatMap((text) => [...text.matchAll(/USD (\d+\.\d+)/g)].map((m) => m[1]));
-	expect(shownPrices.length).toBeGreaterThan(20);
+	expect(shownPrices.length).toBeGreaterThan(40);
 	expect(shownPrices.filter((price) => !fromTable.has(price))).toEqual([]);
 	// and every model's option says its own prices
 	const model = description.properties.find((p) => p.name === 'model');
 	for (const m of MODELS) {
 		const words = model.options.find((o) => o.value === m.endpoint).description;
-		const own = m.priceUsdPerSecond ? Object.values(m.priceUsdPerSecond).map((p) => p.toFixed(3)) : (m.durations.length ? m.durations : [undefined]).map((duration) => priceOf(m, { duration }).toFixed(2));
+		const duration = settingFor(m, 'duration');
+		const own =
+			m.price.per === 'second'
+				? Object.values(m.price.usd).map((p) => p.toFixed(3))
+				: (duration?.kind === 'choice' ? duration.values : [undefined]).map((d) => priceOf(m, { settings: d ? { duration: d } : {} }).toFixed(2));
 		for (const price of own) expect(words).toContain(`USD ${price}`);
 	}
 });

@@ -83,7 +83,7 @@ describe('npm run test:live against an emulator', () => {
     const r = await runLive(['--base-url', emu.url, '--max-usd', '0.10']);
     const rows = verdicts(r.stdout);
     expect(rows).toEqual(Object.fromEntries([...FREE.map((n) => [n, 'match']), ...PAID.filter((n) => n !== 'webhook').map((n) => [n, 'skipped'])]));
-    expect(r.stdout).toContain('not submitted: the cap: the first job (Hailuo 2.3 Fast, Image to Video (768p), 6 s) at USD 0.19 would bring the total to USD 0.19, over --max-usd 0.10');
+    expect(r.stdout).toContain('not submitted: the cap: the first job (Hailuo 2.3 Fast · Image to Video (768p), 6 s) at USD 0.19 would bring the total to USD 0.19, over --max-usd 0.10');
     expect(lastLine(r.stdout)).toBe('live: 6 observations, 0 differ, USD 0.00 spent');
     expect(emu.stats().accepted).toBe(0);
     expect(r.code).toBe(0);

@@ -1,12 +1,16 @@
-// Every model (the Hailuo 2.3 family and Hailuo 02) is sent exactly the fields it takes (the emulator checks each
-// model's own schema and refuses an unknown or missing field with a 422, as fal does), and a spending
-// guard that refuses a run over its limit before anything is submitted.
+// Every model (H3 Max and Turbo, the Hailuo 2.3 family and Hailuo 02) is sent exactly the fields it takes (the
+// emulator checks each model's own schema, written apart from the node's table, and refuses an unknown or missing
+// field with a 422, as fal does), and a spending guard that refuses a run over its limit before anything is submitted.
 const { useNodeSession } = require('./node-session');
-const { MODELS, takesLastFrame } = require('../dist/nodes/Hailuo/models');
+const { MODELS, takesLastFrame } = require('../dist/nodes/shared/models/table');
+const { priceOf } = require('../dist/nodes/shared/models/prices');
 
 const session = useNodeSession();
 const { submits } = session;
 const emu = () => session.emu;
+
+/** A value for every setting parameter a person could have set, by node parameter. */
+const SETTINGS = { duration: '10', durationSeconds: 8, resolution: '768P', promptOptimizer: false, promptExpansion: 'quality', aspectRatio: '9:16' };
 
 /** Every parameter a person could have set: the node sends only what the model takes. */
 const everything = (model, extra = {}) => ({
@@ -14,44 +18,41 @@ const everything = (model, extra = {}) => ({
 	prompt: 'A lighthouse in a storm',
 	imageSource: 'url',
 	imageUrl: session.image(),
-	duration: '10',
-	promptOptimizer: false,
-	resolution: '768P',
+	...SETTINGS,
 	lastFrameSource: 'url',
 	lastFrameUrl: session.image('png/640x480.png'),
+	referenceImages: { image: [{ source: 'url', url: session.image() }, { source: 'url', url: session.image('png/640x480.png') }] },
 	...extra,
 });
 
-/** The list price of a 10 s video at 768p, from the table's own figures. */
-const listPrice = (model) =>
-	model.priceUsdPerSecond ? Math.round(model.priceUsdPerSecond['768P'] * 10 * 1000) / 1000 : model.durations.length ? model.priceUsd['10'] : model.priceUsd.video;
-
 describe('each model is sent exactly what it takes', () => {
 	test.each(MODELS.map((m) => [m.endpoint, m]))('%s', async (endpoint, model) => {
-		const run = await session.run({ parameters: everything(endpoint, model.durations.length ? {} : { duration: undefined }) });
+		const run = await session.run({ parameters: everything(endpoint) });
 		expect(run.status).toBe('success');
 		const [submit] = submits();
 		expect(submit.path).toBe(`/${endpoint}`);
-		const expected = { prompt: 'A lighthouse in a storm', prompt_optimizer: false };
-		if (model.firstFrame) expected.image_url = session.image();
-		if (model.durations.length) expected.duration = '10';
-		if (model.resolutions) expected.resolution = '768P';
+		const expected = { prompt: 'A lighthouse in a storm' };
+		if (model.images.first) expected.image_url = session.image();
 		if (takesLastFrame(model)) expected.end_image_url = session.image('png/640x480.png');
+		if (model.images.references) expected.reference_image_urls = [session.image(), session.image('png/640x480.png')];
+		for (const setting of model.settings) expected[setting.field] = SETTINGS[setting.parameter];
 		expect(submit.body).toEqual(expected);
 		const [item] = run.output('Hailuo Video');
+		const settings = Object.fromEntries(model.settings.map((setting) => [setting.field, SETTINGS[setting.parameter]]));
 		expect(item.json).toMatchObject({
 			model: endpoint,
-			costUsd: listPrice(model),
+			costUsd: priceOf(model, { settings, references: [{ width: 512, height: 768 }, { width: 640, height: 480 }] }),
 			priceSource: 'list price',
-			imageSource: model.firstFrame ? 'url' : null,
+			imageSource: model.images.first ? 'url' : null,
+			hasAudio: model.sound,
 		});
+		// what fal billed (the emulator's own prices and rules) is what the output says
 		expect(item.json.costUsd).toBe(session.emu.jobs.get(item.json.requestId).costUsd);
 		expect('lastFrameUrl' in item.json).toBe(takesLastFrame(model));
-		expect('resolution' in item.json).toBe(Boolean(model.resolutions));
 		expect(item.binary.data.mimeType).toBe('video/mp4');
-		// a last frame is read (checked) only for a model that takes one
-		const lastFrameReads = session.calls('sample').filter((c) => c.path.includes('640x480'));
-		expect(lastFrameReads.length > 0).toBe(takesLastFrame(model));
+		// a last frame is read (checked) only for a model that takes one, or as a reference image
+		const lastFrameReads = session.calls('sample').filter((c) => c.path.includes('640x480') && !c.runner);
+		expect(lastFrameReads.length > 0).toBe(takesLastFrame(model) || Boolean(model.images.references));
 	});
 
 	test('text to video with an image set is not sent the image (and its URL is not even read)', async () => {
@@ -64,6 +65,7 @@ describe('each model is sent exactly what it takes', () => {
 	test('Pro is not sent a duration, and its video is reported as about 6 s', async () => {
 		const run = await session.run({ parameters: everything('fal-ai/minimax/hailuo-2.3/pro/image-to-video') });
 		expect(submits()[0].body).not.toHaveProperty('duration');
+		expect(submits()[0].body).not.toHaveProperty('resolution');
 		expect(run.output('Hailuo Video')[0].json.duration).toBe(6);
 	});
 

@@ -264,7 +264,7 @@ describe('scripts/release.js', () => {
 		} finally {
 			fs.rmSync(root, { recursive: true, force: true });
 		}
-		expect(sourceOf('dist/nodes/Hailuo/models.js.map')).toBe('nodes/Hailuo/models.ts');
+		expect(sourceOf('dist/nodes/shared/models/table.js.map')).toBe('nodes/shared/models/table.ts');
 		expect(sourceOf('dist/icons/hailuo.svg')).toBe('icons/hailuo.svg');
 		expect(sourceOf('dist/nodes/Hailuo/Hailuo.node.json')).toBe('nodes/Hailuo/Hailuo.node.json');
 		expect(sourceOf('dist/tsconfig.tsbuildinfo')).toBeNull();
@@ -294,7 +294,7 @@ describe("n8n's community-package scan (npm run scan)", () => {
 			const tarball = path.join(tmp, 'tarball');
 			fs.cpSync(path.join(ROOT, 'dist'), path.join(tarball, 'dist'), { recursive: true });
 			fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(tarball, 'package.json'));
-			const models = path.join(src, 'nodes', 'Hailuo', 'models.ts');
+			const models = path.join(src, 'nodes', 'shared', 'models', 'table.ts');
 			fs.writeFileSync(models, `console.log('models');\n${fs.readFileSync(models, 'utf8')}`);
 			const credential = path.join(tarball, 'dist', 'credentials', 'HailuoApi.credentials.js');
 			fs.writeFileSync(credential, `${fs.readFileSync(credential, 'utf8')}\nrequire('node:fs');\n`);
@@ -302,12 +302,12 @@ describe("n8n's community-package scan (npm run scan)", () => {
 			const r = node(['scripts/scan.js', '--source', src, '--tarball-dir', tarball]);
 			expect(r.status).toBe(1);
 			expect(r.out).toMatch(/^FAIL source/m);
-			expect(r.out).toMatch(/models\.ts\n\s+1:1\s+error\s+Unexpected console statement\s+no-console/);
+			expect(r.out).toMatch(/table\.ts\n\s+1:1\s+error\s+Unexpected console statement\s+no-console/);
 			expect(r.out).toMatch(/^FAIL tarball/m);
 			expect(r.out).toMatch(/HailuoApi\.credentials\.js\n.*Require of 'node:fs' is not allowed/);
 
 			fs.rmSync(path.join(tarball, 'dist'), { recursive: true });
-			fs.writeFileSync(models, fs.readFileSync(path.join(ROOT, 'nodes', 'Hailuo', 'models.ts')));
+			fs.writeFileSync(models, fs.readFileSync(path.join(ROOT, 'nodes', 'shared', 'models', 'table.ts')));
 			const unbuilt = node(['scripts/scan.js', '--source', src, '--tarball-dir', tarball]);
 			expect(unbuilt.status).toBe(1);
 			expect(unbuilt.out).toMatch(/^PASS source/m);

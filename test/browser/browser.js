@@ -194,7 +194,7 @@ async function main() {
         await params.getByText('File Name', { exact: true }).waitFor({ state: 'visible' });
         const text = await params.innerText();
         const model = await params.locator('[data-test-id="parameter-input-model"] input').inputValue();
-        assert(/Hailuo 2\.3 Standard, Image to Video/.test(model), `model field shows "${model}"`);
+        assert(/Hailuo 2\.3 Standard · Image to Video/.test(model), `model field shows "${model}"`);
         for (const label of ['Model', 'Prompt', 'Image Source', 'Image URL', 'Duration', 'Prompt Optimizer', 'Options', 'File Name']) {
           assert(new RegExp(`^${label}$`, 'm').test(text), `label "${label}" not shown; parameters panel says:\n${text}`);
         }

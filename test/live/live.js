@@ -20,7 +20,8 @@ const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { falOrigins } = require('../../dist/fal/account');
 const { jobRef } = require('../../dist/fal/queue');
-const { MODELS, priceOf, secondsOf, videoPrice } = require('../../dist/nodes/Hailuo/models');
+const { MODELS, queueAppOf, settingFor } = require('../../dist/nodes/shared/models/table');
+const { priceOf, secondsOf, videoPrice } = require('../../dist/nodes/shared/models/prices');
 const { startEmulator } = require('../emulator');
 const { parseArgs, UsageError, USAGE, isLoopback } = require('./args');
 const { Side } = require('./side');
@@ -53,10 +54,13 @@ function printer(key) {
  * Fast, 6 s): the family whose answers the emulator's assumptions are about; Hailuo 02 takes a resolution besides.
  */
 function cheapestModel() {
-  const options = MODELS.filter((m) => m.firstFrame && !m.resolutions).flatMap((m) =>
-    (m.durations.length ? m.durations : [undefined]).map((d) => ({ m, d, usd: priceOf(m, { duration: d }) })));
+  const options = MODELS.filter((m) => m.family === 'Hailuo 2.3' && m.images.first).flatMap((m) => {
+    const duration = settingFor(m, 'duration');
+    return (duration?.kind === 'choice' ? duration.values : [undefined]).map((d) => ({ m, d, usd: priceOf(m, { settings: d ? { duration: d } : {} }) }));
+  });
   const { m, d, usd } = options.sort((a, b) => a.usd - b.usd)[0];
-  return { spec: m, endpoint: m.endpoint, queueApp: m.queueApp, displayName: m.displayName, duration: d, seconds: secondsOf(m, d), listUsd: usd };
+  const settings = d ? { duration: d } : {};
+  return { spec: m, endpoint: m.endpoint, queueApp: queueAppOf(m.endpoint), displayName: m.displayName, duration: d, seconds: secondsOf(m, { settings }), listUsd: usd };
 }
 
 /** What the target is: fal, or a Base URL (an emulator when it is on this machine and answers as one). @param {string | undefined} baseUrl */
@@ -175,7 +179,7 @@ async function main(argv, env) {
       jobTimeoutMs: args.jobTimeoutMs,
       livePrice: undefined,
       reserved: 0,
-      priceUsd: () => Math.max(model.listUsd, ctx.livePrice ? videoPrice(model.spec, { duration: model.duration }, ctx.livePrice).usd : 0),
+      priceUsd: () => Math.max(model.listUsd, ctx.livePrice ? videoPrice(model.spec, { settings: { duration: model.duration } }, ctx.livePrice).usd : 0),
       jobRef: (side, id) => jobRef(side.origins, model.queueApp, id),
       async submit(side, input, o = {}) {
         const onTarget = side === sides[0];
