@@ -70,6 +70,7 @@ test('two deliveries of one job at the same moment: one execution (neither sees 
 	const requestId = await finishedJob();
 	const body = JSON.stringify({ request_id: requestId, gateway_request_id: requestId, status: 'OK', payload: {}, error: null });
 	const headers = await signed(requestId, body);
+	hook.together(3);
 	const answers = await Promise.all([post(body, headers), post(body, headers), post(body, headers)]);
 	await hook.idle();
 	expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);

@@ -48,6 +48,8 @@ async function serveTrigger({ workflow: json, credentials }) {
 	const answers = [];
 	/** Errors of the harness itself (a test fails on them through idle()). @type {unknown[]} */
 	const failures = [];
+	/** Requests held until all of them have loaded the workflow (see together()). */
+	let meeting = /** @type {{ count: number, arrived: number, all: Promise<void>, open: () => void } | undefined} */ (undefined);
 
 	/** @param {http.IncomingMessage & Record<string, any>} req @param {http.ServerResponse & Record<string, any>} res */
 	async function handle(req, res) {
@@ -77,6 +79,15 @@ async function serveTrigger({ workflow: json, credentials }) {
 			staticData: JSON.parse(JSON.stringify(saved.staticData)),
 			settings: json.settings ?? {},
 		});
+		if (meeting) {
+			const m = meeting;
+			m.arrived += 1;
+			if (m.arrived === m.count) {
+				meeting = undefined;
+				m.open();
+			}
+			await m.all;
+		}
 		/** @type {any} */
 		const additionalData = {
 			credentialsHelper: new TestCredentialsHelper({ [credential.name]: credential }, credentials),
@@ -141,6 +152,16 @@ async function serveTrigger({ workflow: json, credentials }) {
 		executions,
 		/** The static data n8n would hold for the workflow now. */
 		staticData: () => saved.staticData,
+		/**
+		 * The next `count` requests arrive at the same moment, as n8n sees it: each has loaded the workflow and its
+		 * static data before any of them runs the webhook (in n8n, requests that overlap while the webhook runs).
+		 * @param {number} count
+		 */
+		together(count) {
+			let open = () => {};
+			const all = new Promise((resolve) => (open = () => resolve(undefined)));
+			meeting = { count, arrived: 0, all, open };
+		},
 		/** Resolves once every request that arrived has been handled (its execution, if any, started). */
 		async idle() {
 			while (inFlight.size > 0) await Promise.all([...inFlight]);
