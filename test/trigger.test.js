@@ -1,13 +1,14 @@
-// The Hailuo Trigger. Its webhook (signature, repeats, the answer to fal) runs only in n8n's server and is tested
-// there (test/e2e/server-mode/trigger.js); here: fal's signature scheme as the trigger checks it, against the
-// emulator's signed deliveries and keys, and the execution a delivery starts, in n8n's engine: the video read from
-// fal by request id, exactly as Get Result gives it.
+// The Hailuo Trigger: fal's signature scheme as the trigger checks it, against the emulator's signed deliveries and
+// keys and against a fixed vector signed without node:crypto, and the execution a delivery starts, in n8n's engine:
+// the video read from fal by request id, exactly as Get Result gives it. Its webhook (signature, repeats, the gateway
+// id, the fal-user pin, the key set's bound) runs through n8n-core's WebhookContext in trigger-webhook.test.js and
+// trigger-keys.test.js, and in real n8n in test/e2e/server-mode/trigger.js.
 const { generateKeyPairSync, sign } = require('node:crypto');
 const path = require('node:path');
 const { runWorkflow } = require('./harness');
 const { useNodeSession } = require('./node-session');
 
-const { signedParts, timestampProblem, verifiedByAny } = require(path.join(__dirname, '../dist/fal/webhook-signature'));
+const { signedMessage, signedParts, timestampProblem, verifiedByAny } = require(path.join(__dirname, '../dist/fal/webhook-signature'));
 
 const session = useNodeSession({ queueMs: 20, progressMs: 80 });
 const emu = () => session.emu;
@@ -55,6 +56,33 @@ describe('fal\'s webhook signature, as the trigger checks it', () => {
 		const { body, headers } = delivery();
 		const padded = keys().map((key) => ({ ...key, x: `${key.x}=` }));
 		expect(verifiedByAny(signedParts(headers), Buffer.from(body), padded)).toBe(true);
+	});
+});
+
+describe('a fixed vector, signed once without node:crypto (test/fixtures/webhook-signature-vector.json)', () => {
+	// computed with a pure-JavaScript ED25519 and checked with RFC 8032's pure-Python one (the fixture's note says how)
+	const vector = require('./fixtures/webhook-signature-vector.json');
+	/** @param {string} hex one byte of it flipped @param {number} at */
+	const flipHex = (hex, at) => hex.slice(0, at * 2) + ((parseInt(hex.slice(at * 2, at * 2 + 2), 16) ^ 0x01).toString(16).padStart(2, '0')) + hex.slice(at * 2 + 2);
+	const flipText = (text, at) => text.slice(0, at) + String.fromCharCode(text.charCodeAt(at) ^ 0x01) + text.slice(at + 1);
+
+	test('the trigger\'s verifier accepts it, as fal\'s scheme builds the message', () => {
+		const parts = signedParts(vector.headers);
+		expect(signedMessage(parts, Buffer.from(vector.body)).toString('utf8')).toBe(vector.message);
+		expect(verifiedByAny(parts, Buffer.from(vector.body), [vector.key])).toBe(true);
+	});
+
+	test('one byte changed in the body, the signature, a signed header or the key: refused', () => {
+		const body = Buffer.from(vector.body);
+		const changed = {
+			body: [vector.headers, Buffer.from(flipText(vector.body, 40)), vector.key],
+			signature: [{ ...vector.headers, 'x-fal-webhook-signature': flipHex(vector.headers['x-fal-webhook-signature'], 17) }, body, vector.key],
+			'user id': [{ ...vector.headers, 'x-fal-webhook-user-id': flipText(vector.headers['x-fal-webhook-user-id'], 9) }, body, vector.key],
+			timestamp: [{ ...vector.headers, 'x-fal-webhook-timestamp': String(Number(vector.headers['x-fal-webhook-timestamp']) + 1) }, body, vector.key],
+			'request id': [{ ...vector.headers, 'x-fal-webhook-request-id': flipText(vector.headers['x-fal-webhook-request-id'], 0) }, body, vector.key],
+			key: [vector.headers, body, { ...vector.key, x: Buffer.from(flipHex(Buffer.from(vector.key.x, 'base64url').toString('hex'), 5), 'hex').toString('base64url') }],
+		};
+		for (const [what, [headers, raw, key]] of Object.entries(changed)) expect([what, verifiedByAny(signedParts(headers), raw, [key])]).toEqual([what, false]);
 	});
 });
 

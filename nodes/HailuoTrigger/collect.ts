@@ -18,7 +18,14 @@ import { DEFAULT_RESULT_WAIT_SECONDS, type TriggerOptions } from './description'
 
 async function collect(ctx: IExecuteFunctions, fal: FalSession, delivery: IDataObject, itemIndex: number, options: TriggerOptions): Promise<INodeExecutionData> {
 	const requestId = String(delivery.requestId);
-	const json: IDataObject = { requestId, status: delivery.status ?? null, error: delivery.error ?? null, query: delivery.query ?? {} };
+	const json: IDataObject = {
+		requestId,
+		status: delivery.status ?? null,
+		error: delivery.error ?? null,
+		payloadError: delivery.payloadError ?? null,
+		falUserId: delivery.falUserId ?? null,
+		query: delivery.query ?? {},
+	};
 	const job = jobRef(fal.origins, HAILUO_QUEUE_APP, requestId);
 	// The delivery says the job ended; what it ended with is read from fal. A job whose end fal cannot give yet is
 	// read again for a while, and never cancelled (it is not this execution's).

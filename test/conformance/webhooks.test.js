@@ -1,5 +1,6 @@
 // Conformance, webhooks as fal delivers them: when a job submitted with ?fal_webhook=<url> ends, a signed JSON POST
-// with fal's body; retries with backoff on a failed delivery; knobs for a duplicate and a late delivery.
+// with fal's body; retries with backoff on a failed delivery; knobs for a duplicate, a late delivery, the gateway id
+// signed, a null payload, another fal user, and an unreachable key set.
 'use strict';
 
 const { createHash, createPublicKey, verify } = require('node:crypto');
@@ -49,7 +50,7 @@ test('a completed job: one POST with status OK and the result as payload, signed
   expect(await verifySignature(d)).toBe(true);
   // a tampered body does not verify
   expect(await verifySignature({ ...d, raw: Buffer.from(d.raw.toString().replace('"OK"', '"ERROR"')) })).toBe(false);
-  expect(emu.webhooks).toEqual([{ url: receiver.url, requestId: id, delivery: 1, attempt: 1, status: 200, at: expect.any(Number), outcome: 'OK' }]);
+  expect(emu.webhooks).toEqual([{ url: receiver.url, requestId: id, gatewayRequestId: id, signedId: id, userId: 'emulator-user', delivery: 1, attempt: 1, status: 200, at: expect.any(Number), outcome: 'OK' }]);
   expect(await (await fetch(`${emu.url}/_emulator/webhooks`)).json()).toEqual({ webhooks: emu.webhooks });
   expect(JSON.stringify(d.headers)).not.toContain(KEY);
 });
@@ -160,6 +161,31 @@ test('fault duplicate: the same body delivered twice; fault delayMs: delivered l
   const c = await submitDirect(emu, goodInput(emu, { prompt: 'c' }), { query: hook(receiver.url) });
   await waitFor(() => receiver.received.length === 4, 'a plain delivery');
   expect(emu.webhooks.filter((w) => w.requestId === c.body.request_id)).toHaveLength(1);
+});
+
+test('faults signGatewayId, payloadError, userId: fal\'s other deliveries, still signed; a fault on route jwks: the key set unreachable', async () => {
+  receiver = await startReceiver();
+  emu.fault([{ route: 'webhook', signGatewayId: true }, { route: 'webhook', payloadError: 'not serialisable' }, { route: 'webhook', userId: 'someone-else' }]);
+  const ids = [];
+  for (const prompt of ['a', 'b', 'c']) {
+    ids.push((await submitDirect(emu, goodInput(emu, { prompt }), { query: hook(receiver.url) })).body.request_id);
+    await waitFor(() => receiver.received.length === ids.length, `delivery ${prompt}`);
+  }
+  const [gateway, noPayload, other] = receiver.received;
+  expect(gateway.json.request_id).toBe(ids[0]);
+  expect(gateway.json.gateway_request_id).not.toBe(ids[0]);
+  expect(gateway.headers['x-fal-webhook-request-id']).toBe(gateway.json.gateway_request_id);
+  expect(noPayload.json).toMatchObject({ request_id: ids[1], status: 'OK', payload: null, payload_error: 'not serialisable' });
+  expect(other.headers['x-fal-webhook-user-id']).toBe('someone-else');
+  for (const d of receiver.received) expect(await verifySignature(d)).toBe(true);
+  expect(emu.webhooks.map((w) => [w.signedId === w.gatewayRequestId, w.gatewayRequestId === w.requestId, w.userId])).toEqual([
+    [true, false, 'emulator-user'], [true, true, 'emulator-user'], [true, true, 'someone-else'],
+  ]);
+  expect(() => emu.fault({ route: 'status', userId: 'x' })).toThrow(TypeError);
+  emu.fault({ route: 'jwks', reset: true });
+  await expect(fetch(`${emu.url}/.well-known/jwks.json`)).rejects.toThrow();
+  expect((await fetch(`${emu.url}/.well-known/jwks.json`)).status).toBe(200);
+  expect(emu.calls.filter((c) => c.route === 'jwks').slice(-2).map((c) => c.fault ?? 'none')).toEqual(['reset', 'none']);
 });
 
 test('a job without fal_webhook posts nothing', async () => {

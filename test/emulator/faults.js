@@ -24,6 +24,10 @@
  * @property {boolean} [silent]      stream only: answer 200 with SSE headers and never send anything (a dead stream)
  * @property {boolean} [commentsOnly] stream only: answer 200, send fal's keep-alive comments, never an event (alive)
  * @property {boolean} [duplicate]   webhook only: deliver the same body twice
+ * @property {boolean} [signGatewayId]  webhook only: a gateway_request_id other than request_id (fal retried the job
+ *   inside its infrastructure), and the signed x-fal-webhook-request-id header carries the gateway id
+ * @property {string} [payloadError] webhook only: `payload: null` and this `payload_error` (fal could not serialise it)
+ * @property {string} [userId]       webhook only: signed for this fal user id instead of the emulator's own
  * @property {string} [errorType]    a fal request error (errors.js REQUEST_ERRORS): its status unless `status` is given,
  *   body {detail, error_type}, header X-Fal-Error-Type
  * @property {string} [modelError]   a fal model error (errors.js MODEL_ERRORS): its status unless `status` is given,
@@ -42,10 +46,10 @@ const { REQUEST_ERRORS, MODEL_ERRORS, DEFAULT_REQUEST_ERROR, requestError, model
 
 const ROUTES = new Set([
   'submit', 'status', 'stream', 'result', 'cancel', 'initiate', 'upload', 'file', 'cdn', 'pricing', 'models', 'sample',
-  'webhook', 'job',
+  'webhook', 'job', 'jwks',
 ]);
 const BODY_ROUTES = new Set(['cdn', 'file', 'sample', 'stream']);
-const WEBHOOK_KEYS = new Set(['route', 'times', 'delayMs', 'duplicate']);
+const WEBHOOK_KEYS = new Set(['route', 'times', 'delayMs', 'duplicate', 'signGatewayId', 'payloadError', 'userId']);
 const JOB_KEYS = new Set(['route', 'times', 'errorType', 'modelError', 'retryable', 'timeoutType', 'status']);
 
 /** Default x-fal-error-type per 5xx status (fal's documented request error types). */
@@ -119,7 +123,12 @@ function normalize(spec) {
   if (s.duplicate && s.route !== 'webhook') throw new TypeError('duplicate applies to route "webhook" only');
   if (s.route === 'webhook') {
     const extra = Object.keys(s).filter((k) => !WEBHOOK_KEYS.has(k));
-    if (extra.length) throw new TypeError(`a webhook fault takes only delayMs, duplicate and times; got ${extra.join(', ')}`);
+    if (extra.length) throw new TypeError(`a webhook fault takes only ${[...WEBHOOK_KEYS].slice(1).join(', ')}; got ${extra.join(', ')}`);
+    for (const k of /** @type {const} */ (['payloadError', 'userId'])) {
+      if (s[k] !== undefined && !(typeof s[k] === 'string' && s[k] !== '')) throw new TypeError(`${k} must be a non-empty string`);
+    }
+  } else if (['signGatewayId', 'payloadError', 'userId'].some((k) => k in s)) {
+    throw new TypeError('signGatewayId, payloadError and userId apply to route "webhook" only');
   }
   if (s.delayMs !== undefined && !(typeof s.delayMs === 'number' && s.delayMs >= 0)) throw new TypeError('delayMs must be a number >= 0');
   if (s.status !== undefined && !(Number.isInteger(s.status) && s.status >= 200 && s.status <= 599)) {

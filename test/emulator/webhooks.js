@@ -10,12 +10,16 @@
  * request_id \n user_id \n timestamp \n sha256_hex(body), public key at GET /.well-known/jwks.json).
  * A failed delivery (non-2xx, network error, no answer within 15 s) is retried after retryMs, doubling, up to 10
  * attempts. Faults on route 'webhook' are consumed per delivery: `duplicate` delivers the same body twice, `delayMs`
- * delivers late. Every attempt is recorded in `records` (emu.webhooks).
+ * delivers late, `signGatewayId` makes gateway_request_id differ from request_id (fal retried the job internally)
+ * and signs the gateway id into the request-id header (fal's docs do not say which id the header carries),
+ * `payloadError` sends `payload: null` with that `payload_error`, `userId` signs for another fal user. Every attempt
+ * is recorded in `records` (emu.webhooks). The key set's route ('jwks') takes the server's ordinary faults (e.g.
+ * `reset`: unreachable), and every fetch of it is a call of route 'jwks' in emu.calls.
  */
 
 const http = require('node:http');
 const https = require('node:https');
-const { createHash, generateKeyPairSync, sign } = require('node:crypto');
+const { createHash, generateKeyPairSync, randomUUID, sign } = require('node:crypto');
 
 const MAX_ATTEMPTS = 10;
 const TIMEOUT_MS = 15000;
@@ -25,12 +29,21 @@ const USER_ID = 'emulator-user';
  * @typedef {object} WebhookRecord  one delivery attempt
  * @property {string} url
  * @property {string} requestId
+ * @property {string} gatewayRequestId  the body's gateway_request_id (request_id unless the fault signGatewayId)
+ * @property {string} signedId     the id in the signed x-fal-webhook-request-id header
+ * @property {string} userId       the fal user id it was signed for
  * @property {number} delivery     1, or 2 for a duplicate
  * @property {number} attempt      1..10
  * @property {number} [status]     the receiver's HTTP status
  * @property {string} [error]      or why there was none
  * @property {number} at           when the attempt started (ms)
  * @property {'OK' | 'ERROR'} outcome  the body's status
+ */
+
+/**
+ * @typedef {object} Delivery  one body to deliver, and how it is signed
+ * @property {string} url @property {string} requestId @property {string} gatewayRequestId
+ * @property {string} signedId @property {string} userId @property {string} body @property {'OK' | 'ERROR'} outcome
  */
 
 class Webhooks {
@@ -59,14 +72,15 @@ class Webhooks {
    * The signature headers fal would send with this body (also for tests that forge deliveries: a timestamp of their
    * choosing, a body other than the one signed).
    * @param {string} requestId @param {string} body @param {number} [timestamp] Unix seconds (default: now)
+   * @param {string} [userId] the fal user id signed (default: the emulator's)
    * @returns {Record<string, string>}
    */
-  signatureHeaders(requestId, body, timestamp = Math.floor(Date.now() / 1000)) {
+  signatureHeaders(requestId, body, timestamp = Math.floor(Date.now() / 1000), userId = USER_ID) {
     const hash = createHash('sha256').update(body).digest('hex');
-    const message = Buffer.from([requestId, USER_ID, String(timestamp), hash].join('\n'));
+    const message = Buffer.from([requestId, userId, String(timestamp), hash].join('\n'));
     return {
       'x-fal-webhook-request-id': requestId,
-      'x-fal-webhook-user-id': USER_ID,
+      'x-fal-webhook-user-id': userId,
       'x-fal-webhook-timestamp': String(timestamp),
       'x-fal-webhook-signature': sign(null, message, this.privateKey).toString('hex'),
     };
@@ -78,12 +92,20 @@ class Webhooks {
    * @param {{ ok: true, payload: unknown } | { ok: false, status: number, payload: unknown }} outcome
    */
   deliver(url, requestId, outcome) {
-    const body = JSON.stringify(outcome.ok
-      ? { request_id: requestId, gateway_request_id: requestId, status: 'OK', payload: outcome.payload, error: null }
-      : { request_id: requestId, gateway_request_id: requestId, status: 'ERROR', error: `Invalid status code: ${outcome.status}`, payload: outcome.payload });
     if (this.opts.timers.closed) return;
     const fault = this.opts.faults.take('webhook');
-    const d = { url, requestId, body, outcome: /** @type {'OK' | 'ERROR'} */ (outcome.ok ? 'OK' : 'ERROR') };
+    const gatewayRequestId = fault && fault.signGatewayId ? randomUUID() : requestId;
+    const ids = { request_id: requestId, gateway_request_id: gatewayRequestId };
+    const payload = fault && fault.payloadError !== undefined ? null : outcome.payload;
+    /** @type {Record<string, unknown>} */
+    const message = outcome.ok === true
+      ? { ...ids, status: 'OK', payload, error: null }
+      : { ...ids, status: 'ERROR', error: `Invalid status code: ${outcome.status}`, payload };
+    if (fault && fault.payloadError !== undefined) message.payload_error = fault.payloadError;
+    const d = {
+      url, requestId, gatewayRequestId, signedId: gatewayRequestId, userId: (fault && fault.userId) || USER_ID,
+      body: JSON.stringify(message), outcome: /** @type {'OK' | 'ERROR'} */ (outcome.ok ? 'OK' : 'ERROR'),
+    };
     const second = fault && fault.duplicate ? () => this.attempt({ ...d, delivery: 2 }, 1, () => {}) : () => {};
     this.later(() => this.attempt({ ...d, delivery: 1 }, 1, second), (fault && fault.delayMs) || 0);
   }
@@ -98,13 +120,16 @@ class Webhooks {
   }
 
   /**
-   * @param {{ url: string, requestId: string, body: string, outcome: 'OK' | 'ERROR', delivery: number }} d
+   * @param {Delivery & { delivery: number }} d
    * @param {number} n  attempt number
    * @param {() => void} done  after the last attempt of this delivery
    */
   attempt(d, n, done) {
     /** @type {WebhookRecord} */
-    const record = { url: d.url, requestId: d.requestId, delivery: d.delivery, attempt: n, at: Date.now(), outcome: d.outcome };
+    const record = {
+      url: d.url, requestId: d.requestId, gatewayRequestId: d.gatewayRequestId, signedId: d.signedId, userId: d.userId,
+      delivery: d.delivery, attempt: n, at: Date.now(), outcome: d.outcome,
+    };
     this.records.push(record);
     const generation = this.generation;
     this.post(d, (status, error) => {
@@ -118,7 +143,7 @@ class Webhooks {
   }
 
   /**
-   * @param {{ url: string, requestId: string, body: string }} d
+   * @param {Delivery} d
    * @param {(status?: number, error?: string) => void} cb
    */
   post(d, cb) {
@@ -130,7 +155,7 @@ class Webhooks {
       cb(undefined, e instanceof Error ? e.message : String(e));
       return;
     }
-    const signed = this.signatureHeaders(d.requestId, d.body);
+    const signed = this.signatureHeaders(d.signedId, d.body, undefined, d.userId);
     let settled = false;
     /** @param {number} [status] @param {string} [error] */
     const settle = (status, error) => {
