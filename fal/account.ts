@@ -12,12 +12,6 @@ export const FAL_API_ORIGIN = 'https://api.fal.ai';
 export const FAL_JWKS_URL = 'https://rest.alpha.fal.ai/.well-known/jwks.json';
 export const JWKS_PATH = '/.well-known/jwks.json';
 
-/**
- * fal's queue app of every Hailuo model (`fal-ai/minimax/…`): a job's status, result and cancel live under it,
- * so a request id is enough to reach any Hailuo job (the trigger gets nothing else).
- */
-export const HAILUO_QUEUE_APP = 'fal-ai/minimax';
-
 export const CREDENTIAL_TYPE = 'hailuoApi';
 
 /**

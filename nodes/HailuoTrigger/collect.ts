@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { HAILUO_QUEUE_APP } from '../../fal/account';
-import { detailText } from '../../fal/errors';
-import { getFailure, getResult, jobRef, videoOf } from '../../fal/queue';
+import { asJobError, detailText, jobError, RESULT_RETENTION_WORDS } from '../../fal/errors';
+import { getFailure, getResult, locateJob, videoOf, type QueueJob } from '../../fal/queue';
 import { FalSession } from '../../fal/session';
 import { waitForJob } from '../../fal/wait';
+import { QUEUE_APPS } from '../shared/models/table';
 import { videoItem } from '../shared/video-output';
 import { DEFAULT_RESULT_WAIT_SECONDS, type TriggerOptions } from './description';
 
@@ -15,6 +15,24 @@ import { DEFAULT_RESULT_WAIT_SECONDS, type TriggerOptions } from './description'
  * in the execution, not in the webhook: fal has had its answer, and n8n keeps binary data made here with the
  * execution (n8n 1.123 loses binary data a webhook call makes while other deliveries run).
  */
+
+/**
+ * The delivered job on fal: its id does not say which model's queue app holds it, so the apps are asked in turn. fal
+ * knowing it nowhere, after it signed a delivery for it, means the job is past fal's retention or is another account's.
+ */
+async function deliveredJob(ctx: IExecuteFunctions, fal: FalSession, requestId: string, itemIndex: number): Promise<QueueJob> {
+	try {
+		return (await locateJob(fal, requestId, QUEUE_APPS, itemIndex)).job;
+	} catch (error) {
+		if ((error as { context?: IDataObject }).context?.httpCode !== 404) throw asJobError(ctx.getNode(), error, { itemIndex, requestId });
+		throw jobError(
+			ctx.getNode(),
+			'fal no longer knows the job this delivery is about (HTTP 404 from every model\'s queue)',
+			{ itemIndex, requestId },
+			`The delivery is fal's, but the job is past fal's retention (${RESULT_RETENTION_WORDS}), or it belongs to another fal account than this credential's key (Options → Only Deliveries for fal.ai User keeps those out).`,
+		);
+	}
+}
 
 async function collect(ctx: IExecuteFunctions, fal: FalSession, delivery: IDataObject, itemIndex: number, options: TriggerOptions): Promise<INodeExecutionData> {
 	const requestId = String(delivery.requestId);
@@ -26,7 +44,7 @@ async function collect(ctx: IExecuteFunctions, fal: FalSession, delivery: IDataO
 		falUserId: delivery.falUserId ?? null,
 		query: delivery.query ?? {},
 	};
-	const job = jobRef(fal.origins, HAILUO_QUEUE_APP, requestId);
+	const job = await deliveredJob(ctx, fal, requestId, itemIndex);
 	// The delivery says the job ended; what it ended with is read from fal. A job whose end fal cannot give yet is
 	// read again for a while, and never cancelled (it is not this execution's).
 	const ended = await waitForJob(fal, job, itemIndex, {
