@@ -109,9 +109,10 @@ function useNodeSession(options = {}) {
 		 * header (checked against what really arrived, and in the run's output and n8n's log), every video whole,
 		 * and (once the node's best-effort cancels have landed) no job left running on the emulator.
 		 * @param {any} run
+		 * @param {import('./emulator').Emulator} [emulator]  the emulator the run used (default: the session's)
 		 */
-		async expectNoHarm(run) {
-			expect(emu.stats().duplicates).toBe(0);
+		async expectNoHarm(run, emulator = emu) {
+			expect(emulator.stats().duplicates).toBe(0);
 			for (const key of [API_KEY, ADMIN_KEY]) {
 				expect(session.visible(run)).not.toContain(key);
 				expect(JSON.stringify(nodeLog)).not.toContain(key);
@@ -122,9 +123,9 @@ function useNodeSession(options = {}) {
 					expect((await run.bytesOf(binary)).equals(served)).toBe(true);
 				}
 			}
-			await session.eventually(() => emu.stats().running === 0);
+			await session.eventually(() => emulator.stats().running === 0);
 			// after the cancels that land once the run is over
-			expect(session.keyLeaks()).toEqual([]);
+			expect(session.keyLeaks(emulator)).toEqual([]);
 		},
 	};
 	return session;
