@@ -56,7 +56,10 @@ function useNodeSession(options = {}) {
 		emu = await startEmulator({ apiKey: API_KEY, adminKey: ADMIN_KEY, queueMs: 30, progressMs: 60, ...options });
 	});
 	afterAll(async () => await emu.close());
-	beforeEach(() => emu.reset());
+	beforeEach(() => {
+		emu.reset();
+		nodeLog.splice(0);
+	});
 
 	const session = {
 		API_KEY,
@@ -103,6 +106,18 @@ function useNodeSession(options = {}) {
 				if (Date.now() > deadline) throw new Error(`not true within ${ms} ms: ${predicate}`);
 				await new Promise((resolve) => setTimeout(resolve, 20));
 			}
+		},
+		/**
+		 * Resolves with the node's log line saying it dropped a submit it had held back (`Hailuo: item N not
+		 * submitted: <reason>`), or with the submit it sent instead (the emulator's `submitsBefore + 1`-th): the
+		 * event that settles whether a held submit goes out, instead of a sleep. Fails after `ms`.
+		 * @param {RegExp} line @param {number} submitsBefore
+		 * @returns {Promise<{ logged?: { level: string, message: string }, sent?: import('./emulator').Call }>}
+		 */
+		async heldSubmitSettled(line, submitsBefore, ms = 15_000) {
+			const logged = () => nodeLog.find((entry) => line.test(entry.message));
+			await session.eventually(() => logged() !== undefined || session.submits().length > submitsBefore, ms);
+			return { logged: logged(), sent: session.submits()[submitsBefore] };
 		},
 		/**
 		 * What must hold after every run: no job submitted twice, the key nowhere but in fal's Authorization
