@@ -5,7 +5,7 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { pause, throwIfCancelled } from './cancellation';
+import { cancelledError, isCancelled, pause, sleepUnlessAborted, throwIfCancelled } from './cancellation';
 import {
 	ambiguousSubmitError,
 	blockedByN8n,
@@ -111,6 +111,26 @@ function mayRetry(kind: CallKind, policy: RetryPolicy, status: number, signals: 
 }
 
 /**
+ * Waits until an attempt may go out: not after n8n's Stop, not before fal's 429 gate opens, not once the caller
+ * has a reason not to send after all (`abandon`). A submit dropped here was not sent (a submit is tried again
+ * only where fal cannot have accepted it): n8n's log names the item and why.
+ */
+async function readyToSend(fal: FalSession, call: FalCall, job: JobContext): Promise<void> {
+	const { ctx, signal } = fal;
+	const notSent = (reason: string, error: Error): Error => {
+		if (call.kind === 'submit') ctx.logger.info(`Hailuo: item ${job.itemIndex} not submitted: ${reason}`, { itemIndex: job.itemIndex });
+		return error;
+	};
+	// the gate's wait ends early (and throws) only on Stop, which is seen just below
+	await fal.gate.waitOpen(ctx, signal, job).catch(() => undefined);
+	if (fal.stopped) throw notSent('the execution was stopped', cancelledError(ctx, job));
+	const abandoned = call.abandon?.();
+	if (abandoned) throw notSent(abandoned.replace(/^not submitted: /i, ''), jobError(ctx.getNode(), abandoned, job));
+	// the run gave up (another item failed): a read of it ends here
+	if (isCancelled(signal)) throw cancelledError(ctx, job);
+}
+
+/**
  * One call to fal with the key. Every call of a session waits on its 429 gate, and a 429 holds the gate for
  * all of them (for Retry-After, up to the session's limit). Reads repeat on transient faults; a submit only
  * where fal cannot have accepted it.
@@ -120,17 +140,15 @@ export async function callFal<T>(fal: FalSession, call: FalCall, job: JobContext
 	const policy = RETRY_POLICIES[call.kind];
 	const signal = fal.signal;
 	for (let attempt = 0; ; attempt++) {
-		throwIfCancelled(ctx, signal, job);
-		await fal.gate.waitOpen(ctx, signal, job);
-		const abandoned = call.abandon?.();
-		if (abandoned) throw jobError(ctx.getNode(), abandoned, job);
+		await readyToSend(fal, call, job);
 		let response: IN8nHttpFullResponse;
 		try {
 			response = await send(ctx, call, signal);
 		} catch (error) {
 			if (call.kind !== 'submit') throwIfCancelled(ctx, signal, job);
 			if (attempt < policy.maxRetries && shouldRetryNetworkError(policy, error, attempt)) {
-				await pause(ctx, retryDelayMs(policy, attempt), signal, job);
+				// a Stop meanwhile ends the call in readyToSend
+				await sleepUnlessAborted(retryDelayMs(policy, attempt), signal);
 				continue;
 			}
 			if (call.kind === 'submit' && submitMayHaveReachedFal(error)) {

@@ -142,7 +142,10 @@ describe('only a terminal answer ends a job, and no truncated MP4 goes on', () =
 		const run = await generate({ items, parameters: urlParameters({ prompt: '={{ $json.p }}', options: { maxInFlight: 2 } }) });
 		expect(run.status).toBe('error');
 		expect(run.error.message).toMatch(/^fal rejected the input \(HTTP 422\): Prompt: refused/);
-		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		// the refused submit waits out its Retry-After, then is dropped: the node logs it rather than send it again
+		const settled = await session.heldSubmitSettled(/^Hailuo: item \d not submitted: /, 2);
+		expect(settled.sent).toBeUndefined();
+		expect(settled.logged?.message).toMatch(/^Hailuo: item \d not submitted: an earlier item failed$/);
 		expect(submits().map((c) => c.status).sort()).toEqual([422, 429]);
 		expect(emu().stats().accepted).toBe(0);
 	});

@@ -269,5 +269,7 @@ describe('Generate, transient faults', () => {
 		expect(emu.calls.some((c) => c.route === 'status' && c.status === 500)).toBe(true);
 		for (const run of runs) expect(visible(run)).not.toContain(API_KEY);
 		expect(JSON.stringify(emu.calls)).not.toContain(API_KEY);
+		// what really arrived: the key only in fal's Authorization header
+		expect(session.keyLeaks()).toEqual([]);
 	});
 });

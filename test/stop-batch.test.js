@@ -112,9 +112,11 @@ test('Stop while Submit\'s batch mixes queued jobs and a submit held back by a 4
 	const run = await runAndStopWhen({ items: prompts(3), parameters: batch('submit', { maxInFlight: 3 }) }, () => jobs().length === 2);
 	expect(run.status).toBe('canceled');
 	await expectEveryJobCancelled(2);
-	// the refused submit waits out its Retry-After; Stop came first, so it is never sent again
-	await new Promise((resolve) => setTimeout(resolve, 2_500));
-	expect(session.submits()).toHaveLength(3);
+	// the refused submit waits out its Retry-After; Stop came first, so the node drops it rather than send it again
+	const settled = await session.heldSubmitSettled(/^Hailuo: item \d not submitted: /, 3);
+	expect(settled.sent).toBeUndefined();
+	expect(settled.logged).toMatchObject({ level: 'info', message: expect.stringMatching(/^Hailuo: item \d not submitted: the execution was stopped$/) });
+	expect(session.submits().map((call) => call.status).sort()).toEqual([200, 200, 429]);
 });
 
 test('a Stop after Submit has returned its items (the next step still running) cancels nothing: the jobs are in its output', async () => {

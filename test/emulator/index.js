@@ -64,6 +64,7 @@ const { Retention } = require('./retention');
 const { failureOf } = require('./errors');
 const { resolveOptions } = require('./options');
 const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
+const { recordWebhookOut } = require('./raw');
 
 /**
  * @typedef {import('./options').EmulatorOptions} EmulatorOptions
@@ -73,6 +74,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @typedef {import('./storage').Upload} Upload
  * @typedef {import('./webhooks').WebhookRecord} WebhookRecord
  * @typedef {import('./other-origin').OtherCall} OtherCall
+ * @typedef {import('./raw').RawRequest} RawRequest
  */
 
 /**
@@ -82,6 +84,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {string} apiKey
  * @property {string} baseUrl
  * @property {Call[]} calls
+ * @property {RawRequest[]} raw   every request as it arrived, keys included (raw.js): never served, never logged
  * @property {Stats} stats
  * @property {FaultQueue} faults
  * @property {Timers} timers
@@ -102,6 +105,8 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {number} port
  * @property {() => Promise<void>} close  destroys open sockets (SSE and stalled bodies too) and clears every timer
  * @property {Call[]} calls               every HTTP call, in arrival order (the runner's image reads: runner: true)
+ * @property {RawRequest[]} raw           every request as it really arrived on either origin, unredacted (the key too),
+ *   and every webhook sent out: for tests in this process only (never served over HTTP, never logged)
  * @property {Map<string, Job>} jobs      request_id -> job
  * @property {Map<string, Upload>} uploads  file_url -> uploaded file
  * @property {WebhookRecord[]} webhooks   every webhook delivery attempt
@@ -109,7 +114,7 @@ const { ENDPOINTS, MODEL_LIMITS } = require('./schema');
  * @property {() => Record<string, number>} stats  counters (Stats) plus `running`: jobs not ended
  * @property {(spec: import('./faults').FaultSpec | import('./faults').FaultSpec[]) => Emulator} fault
  * @property {() => void} clearFaults
- * @property {() => void} reset           clears calls, jobs, uploads, webhooks, other calls, stats and faults, and sets
+ * @property {() => void} reset           clears calls, raw, jobs, uploads, webhooks, other calls, stats and faults, and sets
  *   the clock back
  * @property {(requestId: string) => Emulator} expire      moves an ended job past its result's retention: status,
  *   result, stream and cancel then answer 404 like an unknown id (retention.js)
@@ -132,13 +137,15 @@ async function startEmulator(opts = {}) {
   const faults = new FaultQueue();
   const webhooks = new Webhooks({ timers, faults, retryMs: options.webhookRetryMs });
   const retention = new Retention();
-  const other = await startOtherOrigin();
+  /** @type {RawRequest[]} */
+  const raw = [];
+  const other = await startOtherOrigin(raw);
   /** @type {Call[]} */
   const calls = [];
 
   /** @type {EmulatorState} */
   const state = /** @type {any} */ ({
-    options, apiKey: options.apiKey, baseUrl: '', calls, stats, faults, timers, videos, webhooks, otherCalls: other.calls,
+    options, apiKey: options.apiKey, baseUrl: '', calls, raw, stats, faults, timers, videos, webhooks, otherCalls: other.calls,
     retention,
   });
   const storage = new Storage({ baseUrl: () => state.baseUrl, stats });
@@ -165,7 +172,10 @@ async function startEmulator(opts = {}) {
     },
     onEnd: (job) => {
       retention.settle(job, resultBytes(queue, job));
-      if (job.webhookUrl) webhooks.deliver(job.webhookUrl, job.requestId, outcome(queue, job));
+      if (!job.webhookUrl) return;
+      const result = outcome(queue, job);
+      recordWebhookOut(raw, job.webhookUrl, { requestId: job.requestId, ...result });
+      webhooks.deliver(job.webhookUrl, job.requestId, result);
     },
     isGone: (job) => retention.isGone(job),
     timers,
@@ -176,6 +186,7 @@ async function startEmulator(opts = {}) {
   state.statsView = () => ({ ...stats, running: stats.inFlight });
   state.reset = () => {
     calls.length = 0;
+    raw.length = 0;
     other.calls.length = 0;
     queue.reset();
     storage.reset();
@@ -213,6 +224,7 @@ async function startEmulator(opts = {}) {
     port,
     server,
     calls,
+    raw,
     jobs: queue.jobs,
     uploads: storage.uploads,
     webhooks: webhooks.records,

@@ -5,10 +5,12 @@
  * "Another host": a second listener on 127.0.0.1 (another port, so another origin) that answers every request
  * 200 `{}` and records it, with whether an Authorization header came (never its value). Tests redirect a client
  * there (e.g. a 307 fault whose location is emu.otherUrl + '/x') to prove the key does not follow cross-origin.
+ * Each request also goes to the raw record (raw.js: headers unredacted, in-process tests only).
  */
 
 const http = require('node:http');
 const { once } = require('node:events');
+const { recordRequest } = require('./raw');
 
 /**
  * @typedef {object} OtherCall
@@ -19,14 +21,17 @@ const { once } = require('node:events');
  */
 
 /**
+ * @param {import('./raw').RawRequest[]} [raw]  the raw record to add to (the emulator's, shared with its main origin)
  * @returns {Promise<{ url: string, calls: OtherCall[], close: () => Promise<void> }>}
  */
-async function startOtherOrigin() {
+async function startOtherOrigin(raw = []) {
   /** @type {OtherCall[]} */
   const calls = [];
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
+  let url = '';
   const server = http.createServer((req, res) => {
+    recordRequest(raw, req, { origin: 'other', baseUrl: url, route: 'other' });
     calls.push({ method: req.method || 'GET', path: req.url || '/', authorization: req.headers.authorization !== undefined, at: Date.now() });
     req.resume();
     req.on('end', () => {
@@ -41,8 +46,9 @@ async function startOtherOrigin() {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  url = `http://127.0.0.1:${address.port}`;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     calls,
     close: () => new Promise((resolve) => {
       server.close(() => resolve());

@@ -2,8 +2,8 @@
 'use strict';
 
 /**
- * The HTTP server: records every call, adds latency, checks the key (routes that need one), applies a queued fault,
- * then dispatches by route. A wrong key is a 401 even when a fault is queued, and the fault stays queued.
+ * The HTTP server: records every call (as it arrived in emu.raw, redacted in emu.calls), adds latency, checks the key
+ * (routes that need one), applies a queued fault, then dispatches by route. A wrong key is a 401 even when a fault is queued, and the fault stays queued.
  * All sockets are tracked so close() can destroy them (SSE streams and stalled bodies included).
  */
 
@@ -20,6 +20,7 @@ const { handleSample } = require('./samples');
 const { RUNNER_HEADER } = require('./fetch-url');
 const { handlePricing, handleModels } = require('./platform');
 const { handleAdmin } = require('./admin');
+const { recordRequest } = require('./raw');
 
 /** @typedef {import('./router').RouteName} RouteName */
 /** @typedef {import('./faults').FaultSpec} FaultSpec */
@@ -129,6 +130,7 @@ async function handle(emu, req, res) {
     at: Date.now(),
   };
   if (req.headers[RUNNER_HEADER]) call.runner = true;
+  recordRequest(emu.raw, req, { origin: 'fal', baseUrl: emu.baseUrl, route, runner: call.runner });
   emu.calls.push(call);
   if (route === 'submit') emu.stats.submits += 1;
 
