@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { jobError, type JobContext } from './errors';
 import { callFal } from './caller';
 import { plainRequest } from './plain-http';
@@ -22,7 +24,7 @@ export interface ImageUpload {
 }
 
 /** Uploads an image to fal's storage and returns the URL fal's models read it from. */
-export async function uploadImage(fal: FalSession, image: ImageUpload, job: JobContext): Promise<string> {
+export async function uploadImage(fal: FalSession, image: ImageUpload, job: JobContext, headers?: IDataObject): Promise<string> {
 	const answer = await callFal<InitiateAnswer>(
 		fal,
 		{
@@ -30,6 +32,7 @@ export async function uploadImage(fal: FalSession, image: ImageUpload, job: JobC
 			url: `${fal.origins.storage}/storage/upload/initiate`,
 			qs: { storage_type: 'fal-cdn-v3' },
 			body: { content_type: image.mimeType, file_name: image.fileName },
+			headers,
 			kind: 'read',
 			what: 'start the image upload',
 		},

@@ -66,6 +66,8 @@ export interface SubmitOptions {
 	webhookUrl?: string;
 	/** See FalCall.abandon: a reason not to submit after all, asked before every attempt. */
 	abandon?: () => string | undefined;
+	/** fal's platform headers for this job (what fal stores of it, how long its files live). */
+	headers?: IDataObject;
 }
 
 export async function submitJob(
@@ -74,7 +76,7 @@ export async function submitJob(
 	input: IDataObject,
 	options: SubmitOptions,
 ): Promise<QueueJob> {
-	const { itemIndex, webhookUrl, abandon } = options;
+	const { itemIndex, webhookUrl, abandon, headers } = options;
 	const { ctx, origins } = fal;
 	const answer = await callFal<SubmitAnswer>(
 		fal,
@@ -83,6 +85,7 @@ export async function submitJob(
 			url: `${origins.queue}/${model.endpoint}`,
 			body: input,
 			qs: webhookUrl ? { fal_webhook: webhookUrl } : undefined,
+			headers,
 			kind: 'submit',
 			what: 'submit the job',
 			abandon,

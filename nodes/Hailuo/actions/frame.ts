@@ -1,4 +1,4 @@
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { IMAGE_HEADER_BYTES, readImageHeader } from '../../../fal/image-header';
 import { uploadImage } from '../../../fal/files';
@@ -167,14 +167,25 @@ export async function prepareReferences(ctx: IExecuteFunctions, itemIndex: numbe
 	return frames;
 }
 
-async function sentUrl(ctx: IExecuteFunctions, fal: FalSession, itemIndex: number, model: HailuoModel, names: ImageNames, frame: Frame) {
+/** Where a binary image is uploaded with: the storage upload's headers (its lifecycle). */
+export type UploadHeaders = IDataObject;
+
+async function sentUrl(
+	ctx: IExecuteFunctions,
+	fal: FalSession,
+	itemIndex: number,
+	model: HailuoModel,
+	names: ImageNames,
+	frame: Frame,
+	uploadHeaders: UploadHeaders,
+) {
 	if (frame.source === 'none') return undefined;
 	if (frame.source === 'url') return frame.url;
 	const parameter = binaryName(names, frame.field);
 	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, frame.field);
 	checkImageBytes(ctx.getNode(), itemIndex, model, parameter, bytes.length);
 	const header = checkImageHeader(ctx.getNode(), itemIndex, model, parameter, readImageHeader(bytes.subarray(0, IMAGE_HEADER_BYTES)));
-	return await uploadImage(fal, { bytes, mimeType: header.format, fileName: frame.fileName }, { itemIndex });
+	return await uploadImage(fal, { bytes, mimeType: header.format, fileName: frame.fileName }, { itemIndex }, uploadHeaders);
 }
 
 /** The URL to send for a frame: the URL as given, or where fal storage put the uploaded binary image. */
@@ -185,13 +196,21 @@ export async function frameUrl(
 	model: HailuoModel,
 	which: FrameParameters,
 	frame: Frame,
+	uploadHeaders: UploadHeaders,
 ): Promise<string | undefined> {
-	return await sentUrl(ctx, fal, itemIndex, model, which, frame);
+	return await sentUrl(ctx, fal, itemIndex, model, which, frame, uploadHeaders);
 }
 
 /** The URLs to send for the reference images, in their order. */
-export async function referenceUrls(ctx: IExecuteFunctions, fal: FalSession, itemIndex: number, model: HailuoModel, frames: readonly Frame[]): Promise<string[]> {
+export async function referenceUrls(
+	ctx: IExecuteFunctions,
+	fal: FalSession,
+	itemIndex: number,
+	model: HailuoModel,
+	frames: readonly Frame[],
+	uploadHeaders: UploadHeaders,
+): Promise<string[]> {
 	const urls: string[] = [];
-	for (const [i, frame] of frames.entries()) urls.push((await sentUrl(ctx, fal, itemIndex, model, referenceNames(i + 1), frame)) as string);
+	for (const [i, frame] of frames.entries()) urls.push((await sentUrl(ctx, fal, itemIndex, model, referenceNames(i + 1), frame, uploadHeaders)) as string);
 	return urls;
 }

@@ -17,18 +17,19 @@ import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequ
 import type { Operation } from './operation';
 import type { Batch } from './batch';
 import { videoItem, videoOutputOptions } from '../../shared/video-output';
+import { deleteVideoOption, storeRequestOption } from '../privacy';
 
 /** Generate: submit a job, wait for it, read the result, stream the MP4 into n8n. */
 
 const properties: INodeProperties[] = [
 	...generationInputFields,
-	optionsCollection([...videoOutputOptions, timeoutOption, checkImageUrlOption, maxInFlightOption, maxSpendOption]),
+	optionsCollection([...videoOutputOptions, timeoutOption, checkImageUrlOption, maxInFlightOption, maxSpendOption, storeRequestOption, deleteVideoOption]),
 ];
 
 async function run(ctx: IExecuteFunctions, request: GenerationRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { itemIndex, options } = request;
 	const { fal } = batch;
-	const { job, details } = await submitGeneration(ctx, request, batch);
+	const { job, details } = await submitGeneration(ctx, request, batch, { collectedLater: false });
 	const context = { itemIndex, requestId: job.requestId };
 	const ended = await waitForJob(fal, job, itemIndex, {
 		timeoutMs: (options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,

@@ -13,6 +13,7 @@ import { readSettings } from '../settings';
 import { checkLastFrameResolution, checkPrompt, invalid } from '../validate';
 import { FIRST_FRAME, frameUrl, LAST_FRAME, prepareFrame, prepareReferences, referenceUrls, type Frame } from './frame';
 import { generationDetails, modelInput, type SentImages } from './model-input';
+import { privacyHeaders, privacyOutput, uploadLifecycleHeaders, type PrivacyOptions } from '../privacy';
 import type { Batch } from './batch';
 import type { VideoOutputOptions } from '../../shared/video-output';
 
@@ -22,7 +23,7 @@ import type { VideoOutputOptions } from '../../shared/video-output';
  * model takes.
  */
 
-export interface GenerationOptions extends VideoOutputOptions {
+export interface GenerationOptions extends VideoOutputOptions, PrivacyOptions {
 	timeoutMinutes?: number;
 	checkImageUrl?: boolean;
 	maxInFlight?: number;
@@ -99,9 +100,10 @@ export function priceOfRequest(request: GenerationRequest, batch: Batch) {
 
 /** What identifies an item's job: a retry of the node reuses a job only for exactly this input. */
 function inputKey(request: GenerationRequest, webhookUrl: string | undefined): string {
-	const { model, prompt, settings, frame, lastFrame, references } = request;
+	const { model, prompt, settings, frame, lastFrame, references, options } = request;
 	const last = lastFrame.source === 'none' ? undefined : lastFrame;
-	return JSON.stringify({ model: model.endpoint, prompt, settings, frame, lastFrame: last, references, webhookUrl });
+	const privacy = privacyHeaders(options);
+	return JSON.stringify({ model: model.endpoint, prompt, settings, frame, lastFrame: last, references, webhookUrl, privacy });
 }
 
 /**
@@ -112,9 +114,10 @@ export async function submitGeneration(
 	ctx: IExecuteFunctions,
 	request: GenerationRequest,
 	batch: Batch,
-	webhookUrl?: string,
+	how: { webhookUrl?: string; collectedLater: boolean },
 ): Promise<{ job: QueueJob; details: IDataObject }> {
-	const { itemIndex, model } = request;
+	const { itemIndex, model, options } = request;
+	const { webhookUrl } = how;
 	const key = inputKey(request, webhookUrl);
 	const earlier = batch.earlierJob(itemIndex, key);
 	let job: QueueJob;
@@ -125,13 +128,15 @@ export async function submitGeneration(
 	} else if (earlier) {
 		({ job, ...sent } = earlier);
 	} else {
+		const uploadHeaders = uploadLifecycleHeaders(options);
 		sent = {
-			imageUrl: await frameUrl(ctx, batch.fal, itemIndex, model, FIRST_FRAME, request.frame),
-			lastFrameUrl: await frameUrl(ctx, batch.fal, itemIndex, model, LAST_FRAME, request.lastFrame),
-			referenceUrls: model.images.references ? await referenceUrls(ctx, batch.fal, itemIndex, model, request.references) : undefined,
+			imageUrl: await frameUrl(ctx, batch.fal, itemIndex, model, FIRST_FRAME, request.frame, uploadHeaders),
+			lastFrameUrl: await frameUrl(ctx, batch.fal, itemIndex, model, LAST_FRAME, request.lastFrame, uploadHeaders),
+			referenceUrls: model.images.references ? await referenceUrls(ctx, batch.fal, itemIndex, model, request.references, uploadHeaders) : undefined,
 		};
 		const input = modelInput(model, request, sent);
-		job = await submitJob(batch.fal, { endpoint: model.endpoint, queueApp }, input, { itemIndex, webhookUrl, abandon: batch.abandonSubmit }).catch(
+		const submitting = { itemIndex, webhookUrl, abandon: batch.abandonSubmit, headers: privacyHeaders(options) };
+		job = await submitJob(batch.fal, { endpoint: model.endpoint, queueApp }, input, submitting).catch(
 			(error: unknown) => {
 				if ((error as { context?: IDataObject }).context?.mayHaveBeenBilled) {
 					batch.submitUnknown(itemIndex, { queueApp, input: key });
@@ -148,6 +153,11 @@ export async function submitGeneration(
 	// another item failed meanwhile: the failing run settles this job with the others (batch.ts)
 	if (batch.failing) throw jobError(ctx.getNode(), 'Not collected: an earlier item failed', { itemIndex, requestId: job.requestId });
 	const price = priceOfRequest(request, batch);
-	const details: IDataObject = { ...generationDetails(request, videoSpec(request), sent), costUsd: price.usd, priceSource: price.source };
+	const details: IDataObject = {
+		...generationDetails(request, videoSpec(request), sent),
+		costUsd: price.usd,
+		priceSource: price.source,
+		...privacyOutput(options, how.collectedLater),
+	};
 	return { job, details };
 }

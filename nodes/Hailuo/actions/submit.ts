@@ -12,6 +12,7 @@ import { checkSpending, prepareGeneration, submitGeneration, type GenerationRequ
 import type { Operation } from './operation';
 import type { Batch } from './batch';
 import { checkWebhookUrl } from '../validate';
+import { deleteVideoOption, storeRequestOption } from '../privacy';
 
 /**
  * Submit: every check Generate makes, the upload of a binary image, the submit, and the answer at once:
@@ -57,7 +58,7 @@ async function beforeRun(ctx: IExecuteFunctions, requests: GenerationRequest[], 
 
 const properties: INodeProperties[] = [
 	...generationInputFields,
-	optionsCollection([webhookOption, checkImageUrlOption, maxInFlightOption, maxSpendOption]),
+	optionsCollection([webhookOption, checkImageUrlOption, maxInFlightOption, maxSpendOption, storeRequestOption, deleteVideoOption]),
 ];
 
 async function prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<GenerationRequest> {
@@ -68,7 +69,7 @@ async function prepare(ctx: IExecuteFunctions, itemIndex: number): Promise<Gener
 
 async function run(ctx: IExecuteFunctions, request: GenerationRequest, batch: Batch): Promise<INodeExecutionData> {
 	const { webhookUrl } = request.options;
-	const { job, details } = await submitGeneration(ctx, request, batch, webhookUrl);
+	const { job, details } = await submitGeneration(ctx, request, batch, { webhookUrl, collectedLater: true });
 	return {
 		json: {
 			requestId: job.requestId,
