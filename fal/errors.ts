@@ -217,7 +217,7 @@ export function falNetworkError(node: INode, error: unknown, job: JobContext, wh
 
 /** How long fal keeps a job's result (fal's docs: the request's payloads are stored 30 days unless turned off). */
 export const RESULT_RETENTION_WORDS =
-	'fal keeps a result 30 days when payload storage is on (its default), and only 1 hour after the job ends (6 minutes for a result of 10 KB or more) when the job was submitted with Store Request on fal off';
+	'fal keeps a result 30 days when payload storage is on (its default), and only 1 hour after the job ends (6 minutes for a result of 10 KB or more) when the job was submitted with Store Request on fal.ai off';
 
 /** fal knows no job by this id under any of the queue apps the node knows: a 404 everywhere. */
 export function unknownJobError(node: INode, job: JobContext, apps: readonly string[]): NodeApiError {
@@ -234,7 +234,7 @@ export function unknownJobError(node: INode, job: JobContext, apps: readonly str
 export function resultGoneError(node: INode, job: JobContext): NodeApiError {
 	const error = new NodeApiError(node, { status: 404 } as JsonObject, {
 		message: `fal no longer keeps the result of this job: HTTP 404 for its result${jobSuffix(job)}`,
-		description: `The job ended, and its result is past fal's retention: ${RESULT_RETENTION_WORDS}. Collect videos when their jobs end (the Hailuo Trigger, or Generate), or keep Store Request on fal on.`,
+		description: `The job ended, and its result is past fal's retention: ${RESULT_RETENTION_WORDS}. Collect videos when their jobs end (the Hailuo Trigger, or Generate), or keep Store Request on fal.ai on.`,
 		httpCode: '404',
 		itemIndex: job.itemIndex,
 	});

@@ -43,7 +43,7 @@ test('Submit with storage off warns that the result is kept an hour; a short lif
 	const run = await session.run({ parameters: submitParameters({ storeRequestOnFal: false, deleteVideoAfter: '600' }) });
 	const [item] = run.output('Hailuo Video');
 	expect(item.json.notices).toEqual([
-		expect.stringMatching(/^Store Request on fal is off: fal keeps a result 30 days when payload storage is on .* only 1 hour after the job ends .* Collect this job with the Hailuo Trigger or with Get Result within the hour\.$/),
+		expect.stringMatching(/^Store Request on fal.ai is off: fal keeps a result 30 days when payload storage is on .* only 1 hour after the job ends .* Collect this job with the Hailuo Trigger or with Get Result within the hour\.$/),
 		'fal deletes the video 10 minutes after the job ends: collect it before then.',
 	]);
 	await session.eventually(() => emu().stats().running === 0);

@@ -15,7 +15,7 @@ export interface PrivacyOptions {
 }
 
 export const storeRequestOption: INodeProperties = {
-	displayName: 'Store Request on fal',
+	displayName: 'Store Request on fal.ai',
 	name: 'storeRequestOnFal',
 	type: 'boolean',
 	default: true,
@@ -24,7 +24,7 @@ export const storeRequestOption: INodeProperties = {
 };
 
 const LIFECYCLES: Array<{ name: string; value: string }> = [
-	{ name: 'Never (fal\'s Default)', value: 'default' },
+	{ name: 'Never (fal.ai\'s Default)', value: 'default' },
 	{ name: '10 Minutes After the Job Ends', value: '600' },
 	{ name: '1 Hour After the Job Ends', value: '3600' },
 	{ name: '1 Day After the Job Ends', value: '86400' },
@@ -33,7 +33,7 @@ const LIFECYCLES: Array<{ name: string; value: string }> = [
 ];
 
 export const deleteVideoOption: INodeProperties = {
-	displayName: 'Delete the Video from fal After',
+	displayName: 'Delete the Video From fal.ai After',
 	name: 'deleteVideoAfter',
 	type: 'options',
 	options: LIFECYCLES,
@@ -69,7 +69,7 @@ export function privacyOutput(options: PrivacyOptions, collectedLater: boolean):
 	const output: IDataObject = { storeRequestOnFal: options.storeRequestOnFal !== false, deleteVideoAfterSeconds: seconds ?? null };
 	const notices: string[] = [];
 	if (collectedLater && options.storeRequestOnFal === false) {
-		notices.push(`Store Request on fal is off: ${RESULT_RETENTION_WORDS}. Collect this job with the Hailuo Trigger or with Get Result within the hour.`);
+		notices.push(`Store Request on fal.ai is off: ${RESULT_RETENTION_WORDS}. Collect this job with the Hailuo Trigger or with Get Result within the hour.`);
 	}
 	if (collectedLater && seconds !== undefined) {
 		const when = LIFECYCLES.find((lifecycle) => lifecycle.value === String(seconds))?.name.toLowerCase() ?? `${seconds} seconds after the job ends`;
