@@ -217,3 +217,29 @@ describe('camera movement (Hailuo 2.3 and 02)', () => {
 		expect(submits()[0].body.prompt).toBe('A lighthouse keeper climbs the stairs at dusk');
 	});
 });
+
+describe('a parameter set on the node that the item\'s model does not take is said, not silently dropped', () => {
+	test('Duration 10 s with the Model by expression on a Pro model: a 6 s video, and the output says Duration did not apply', async () => {
+		const parameters = session.urlParameters({ model: '={{ $json.m }}', duration: '10', imageSource: 'url' });
+		const run = await session.run({ items: [{ json: { m: 'fal-ai/minimax/hailuo-2.3/pro/image-to-video' } }], parameters });
+		await session.expectNoHarm(run);
+		expect(submits()[0].body).not.toHaveProperty('duration');
+		const [item] = run.output('Hailuo Video');
+		expect(item.json.duration).toBe(6);
+		expect(item.json.notices).toEqual(['Duration does not apply to Hailuo 2.3 Pro · Image to Video (1080p, 6 s): it was not sent; its videos are 6 s.']);
+	});
+
+	test('camera moves and Prompt Optimizer set for an H3 model by expression', async () => {
+		const parameters = h3('={{ $json.m }}', { imageSource: 'binary', cameraMovement: ['Pan left'], promptOptimizer: false });
+		const run = await session.run({ items: [{ json: { m: TURBO_T2V } }], parameters });
+		expect(run.output('Hailuo Video')[0].json.notices).toEqual([
+			'Camera Movement does not apply to H3 Max Turbo · Text to Video, with Sound (480p–1080p, 5–15 s): it was not sent.',
+			'Prompt Optimizer does not apply to H3 Max Turbo · Text to Video, with Sound (480p–1080p, 5–15 s): it was not sent.',
+		]);
+	});
+
+	test('nothing set beyond the model\'s own fields: no notices', async () => {
+		const run = await session.run();
+		expect(run.output('Hailuo Video')[0].json).not.toHaveProperty('notices');
+	});
+});

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Setting, SettingValue } from '../shared/models/inputs';
-import type { HailuoModel } from '../shared/models/table';
+import { MODELS, type HailuoModel } from '../shared/models/table';
 import { invalid } from './validate';
 
 /**
@@ -21,6 +21,9 @@ function listWords(setting: Setting, values: readonly SettingValue[]): string {
 	const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : words.join('');
 	return setting.role === 'duration' ? `${list} seconds` : list;
 }
+
+/** Every setting any model takes, by node parameter. */
+const ALL_SETTINGS = new Map<string, Setting>(MODELS.flatMap((model) => model.settings.map((setting) => [setting.parameter, setting] as const)));
 
 const isEmpty = (value: unknown) => value === undefined || value === null || value === '';
 
@@ -61,4 +64,56 @@ export function settingsOutput(model: HailuoModel, values: Readonly<Record<strin
 	const output: IDataObject = {};
 	for (const setting of model.settings) if (!setting.role) output[setting.parameter] = values[setting.field];
 	return output;
+}
+
+/** A parameter of some models, and whether this model takes it. */
+interface ModelParameter {
+	parameter: string;
+	label: string;
+	empty: unknown;
+	takes: (model: HailuoModel) => boolean;
+}
+
+const MODEL_PARAMETERS: readonly ModelParameter[] = [
+	{ parameter: 'imageUrl', label: 'Image URL', empty: '', takes: (model) => model.images.first },
+	{ parameter: 'lastFrameSource', label: 'Last Frame', empty: 'none', takes: (model) => model.images.last !== undefined },
+	{ parameter: 'referenceImages', label: 'Reference Images', empty: {}, takes: (model) => model.images.references !== undefined },
+	{ parameter: 'cameraMovement', label: 'Camera Movement', empty: [], takes: (model) => model.cameraCommands === true },
+];
+
+const isUnset = (value: unknown, empty: unknown) =>
+	isEmpty(value) || JSON.stringify(value) === JSON.stringify(empty) || (Array.isArray(value) && value.length === 0);
+
+/**
+ * Parameters set on the node that the item's model does not take (a Model chosen by expression keeps every field),
+ * in words for the output item: nothing of them was sent, and nothing silently changed the video.
+ */
+export function notApplied(ctx: IExecuteFunctions, itemIndex: number, model: HailuoModel): string[] {
+	const set = ctx.getNode().parameters;
+	const byParameter = new Map<string, ModelParameter>(MODEL_PARAMETERS.map((entry) => [entry.parameter, entry]));
+	for (const other of [...ALL_SETTINGS.values()]) {
+		if (!byParameter.has(other.parameter)) {
+			byParameter.set(other.parameter, {
+				parameter: other.parameter,
+				label: other.label,
+				empty: other.default,
+				takes: (m) => m.settings.some((setting) => setting.parameter === other.parameter),
+			});
+		}
+	}
+	const notices: string[] = [];
+	for (const entry of byParameter.values()) {
+		if (!(entry.parameter in set) || entry.takes(model)) continue;
+		const value = ctx.getNodeParameter(entry.parameter, itemIndex, entry.empty);
+		if (isUnset(value, entry.empty)) continue;
+		notices.push(`${entry.label} does not apply to ${model.displayName}: it was not sent${fixedWords(model, entry.parameter)}.`);
+	}
+	return notices;
+}
+
+/** What the model does instead, for a length or a resolution it does not take. */
+function fixedWords(model: HailuoModel, parameter: string): string {
+	if ((parameter === 'duration' || parameter === 'durationSeconds') && model.fixedSeconds) return `; its videos are ${model.fixedSeconds} s`;
+	if (parameter === 'resolution' && model.fixedResolution) return `; its videos are ${model.fixedResolution.replace(/P$/, 'p')}`;
+	return '';
 }

@@ -9,7 +9,7 @@ import type { SettingValue } from '../../shared/models/inputs';
 import { usd, videoPrice, type VideoSpec } from '../../shared/models/prices';
 import { DEFAULT_MODEL, findModel, queueAppOf, type HailuoModel } from '../../shared/models/table';
 import { readCameraMoves, withCameraMoves } from '../camera';
-import { readSettings } from '../settings';
+import { notApplied, readSettings } from '../settings';
 import { checkLastFrameResolution, checkPrompt, invalid } from '../validate';
 import { FIRST_FRAME, frameUrl, LAST_FRAME, prepareFrame, prepareReferences, referenceUrls, type Frame } from './frame';
 import { generationDetails, modelInput, type SentImages } from './model-input';
@@ -43,6 +43,8 @@ export interface GenerationRequest {
 	lastFrame: Frame;
 	references: Frame[];
 	options: GenerationOptions;
+	/** Parameters set on the node that this item's model does not take, in words. */
+	notices: string[];
 }
 
 export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: number): Promise<GenerationRequest> {
@@ -60,7 +62,8 @@ export async function prepareGeneration(ctx: IExecuteFunctions, itemIndex: numbe
 	const lastFrame = await prepareFrame(ctx, itemIndex, model, LAST_FRAME, probe);
 	if (lastFrame.source !== 'none') checkLastFrameResolution(node, itemIndex, model, settings.resolution as string | undefined);
 	const references = await prepareReferences(ctx, itemIndex, model, probe);
-	return { itemIndex, model, prompt, cameraMoves, settings, frame, lastFrame, references, options };
+	const notices = notApplied(ctx, itemIndex, model);
+	return { itemIndex, model, prompt, cameraMoves, settings, frame, lastFrame, references, options, notices };
 }
 
 /**
@@ -153,11 +156,14 @@ export async function submitGeneration(
 	// another item failed meanwhile: the failing run settles this job with the others (batch.ts)
 	if (batch.failing) throw jobError(ctx.getNode(), 'Not collected: an earlier item failed', { itemIndex, requestId: job.requestId });
 	const price = priceOfRequest(request, batch);
+	const { notices: privacyNotices, ...privacy } = privacyOutput(options, how.collectedLater);
+	const notices = [...request.notices, ...((privacyNotices as string[] | undefined) ?? [])];
 	const details: IDataObject = {
 		...generationDetails(request, videoSpec(request), sent),
 		costUsd: price.usd,
 		priceSource: price.source,
-		...privacyOutput(options, how.collectedLater),
+		...privacy,
+		...(notices.length > 0 ? { notices } : {}),
 	};
 	return { job, details };
 }
