@@ -39,7 +39,7 @@ test('Generate with the default model shows the fields it always had, with their
 	expect(byName.promptOptimizer.default).toBe(true);
 	expect(byName.options.options.map((o) => [o.name, o.default])).toEqual([
 		['download', true], ['fileName', ''], ['binaryPropertyOutput', 'data'], ['downloadIdleSeconds', 30], ['timeoutMinutes', 20],
-		['checkImageUrl', true], ['maxInFlight', 10], ['maxSpendUsd', 5],
+		['checkImageUrl', true], ['maxInFlight', 10], ['maxSpendUsd', 5], ['storeRequestOnFal', true], ['deleteVideoAfter', 'default'],
 	]);
 });
 

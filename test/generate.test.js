@@ -50,6 +50,8 @@ describe('Generate, image URL', () => {
 			model: 'fal-ai/minimax/hailuo-2.3/standard/image-to-video',
 			costUsd: 0.28,
 			priceSource: 'list price',
+			storeRequestOnFal: true,
+			deleteVideoAfterSeconds: null,
 			inferenceSeconds: expect.any(Number),
 		});
 		expect(item.pairedItem).toEqual({ item: 0 });

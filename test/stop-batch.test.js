@@ -33,6 +33,8 @@ async function runAndStopWhen(spec, when) {
 /** Every job fal made was asked to stop, none is billed or left running, and n8n's log names each one. */
 async function expectEveryJobCancelled(count) {
 	await session.eventually(() => emu().stats().running === 0);
+	// the log line comes once fal has answered the cancel, a moment after the emulator took it
+	await session.eventually(() => jobs().every((job) => nodeLog.some((entry) => entry.message.includes(job.requestId))));
 	expect(jobs()).toHaveLength(count);
 	for (const job of jobs()) {
 		expect(job.cancelRequested).toBe(true);
