@@ -80,6 +80,15 @@ test('H3 Max reference images: one by URL, one from a binary field (uploaded to 
 	expect(item.json.costUsd).toBe(job.costUsd);
 });
 
+test('reference images by expression: an Image URL giving a list stands for as many references, per item', async () => {
+	const items = [{ json: { photos: [session.image(), session.image('png/640x480.png')] } }, { json: { photos: [session.image()] } }];
+	const parameters = h3(MAX_REF, { referenceImages: { image: [{ source: 'url', url: '={{ $json.photos }}' }] } });
+	const run = await session.run({ items, parameters });
+	await session.expectNoHarm(run);
+	const sent = submits().map((call) => call.body.reference_image_urls).sort((a, b) => b.length - a.length);
+	expect(sent).toEqual([[session.image(), session.image('png/640x480.png')], [session.image()]]);
+});
+
 test('every H3 setting by expression, per item', async () => {
 	const items = [
 		{ json: { m: TURBO_T2V, d: '6', r: '1080p', a: '1:1', e: 'quality' } },

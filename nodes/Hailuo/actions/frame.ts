@@ -146,7 +146,11 @@ interface ReferenceEntry {
 export async function prepareReferences(ctx: IExecuteFunctions, itemIndex: number, model: HailuoModel, probeUrl: boolean): Promise<Frame[]> {
 	const allowed = model.images.references;
 	if (!allowed) return [];
-	const entries = (ctx.getNodeParameter('referenceImages.image', itemIndex, []) as ReferenceEntry[]) ?? [];
+	const given = (ctx.getNodeParameter('referenceImages.image', itemIndex, []) as ReferenceEntry[]) ?? [];
+	// an Image URL whose expression gives a list stands for as many references (a list per item)
+	const entries = given.flatMap((entry) =>
+		entry.source !== 'binary' && Array.isArray(entry.url) ? entry.url.map((url: unknown) => ({ source: 'url', url })) : [entry],
+	);
 	if (entries.length < allowed.min || entries.length > allowed.max) {
 		throw invalid(
 			ctx.getNode(),
