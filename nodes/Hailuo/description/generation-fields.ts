@@ -215,7 +215,7 @@ const referenceImagesField: INodeProperties = {
 					type: 'string',
 					default: '',
 					placeholder: 'https://example.com/product.jpg',
-					description: 'A public http(s) URL of the image, or an expression giving a list of URLs (as many references, e.g. {{ $json.photos }})',
+					description: 'A public http(s) URL of the image, or an expression giving a list of URLs (as many references, one list per item)',
 					displayOptions: { show: { source: ['url'] } },
 				},
 				{
