@@ -34,6 +34,19 @@ function generateAction() {
 const PROMPT = 'A slow dolly-in while soft light moves across the scene';
 
 /**
+ * The words the panel may show under the entry's name: n8n lists the node and its trigger as one entry (the node's
+ * name and icon) with the trigger's description (1.123 and 2.41: the node creator's generateMergedNodesAndActions),
+ * so both descriptions must say what the package does.
+ * @returns {string[]}
+ */
+function builtDescriptions() {
+  const { Hailuo } = require(path.join(n8n.ROOT, 'dist', 'nodes', 'Hailuo', 'Hailuo.node.js'));
+  const { HailuoTrigger } = require(path.join(n8n.ROOT, 'dist', 'nodes', 'HailuoTrigger', 'HailuoTrigger.node.js'));
+  return [new Hailuo().description.description, new HailuoTrigger().description.description];
+}
+const MAKES_VIDEOS = /^Make videos with MiniMax Hailuo\b/;
+
+/**
  * @param {{
  *   page: import('playwright-core').Page,
  *   ctx: import('playwright-core').BrowserContext,
@@ -105,7 +118,7 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
   let searchOk = triggerOk;
   for (const term of SEARCH_TERMS) {
     searchOk =
-      (await check(`searching "${term}" in the nodes panel (from the trigger's + handle) shows "${DISPLAY_NAME}"`, async () => {
+      (await check(`searching "${term}" in the nodes panel (from the trigger's + handle) shows "${DISPLAY_NAME}", "Make videos with …"`, async () => {
         assert(triggerOk, 'no Manual Trigger on the canvas');
         await openFromTrigger();
         await search.fill(term);
@@ -116,6 +129,9 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
         });
         const name = await found.locator('[data-test-id="node-creator-item-name"]').innerText();
         assert(name === DISPLAY_NAME, `the entry says "${name}"`);
+        const words = await found.locator('[data-test-id="node-creator-item-description"]').innerText();
+        assert(MAKES_VIDEOS.test(words), `the entry's description does not say it makes videos: "${words}"`);
+        assert(builtDescriptions().includes(words), `the entry's description is neither the node's nor the trigger's: "${words}"`);
         if (term === 'Hailuo') await page.screenshot({ path: path.join(docs, 'nodes-panel-search.png') });
       })) && searchOk;
   }
