@@ -169,6 +169,10 @@ async function main() {
   const scratch = path.join(userFolder, 'tmp');
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
+  if (!fs.existsSync(path.join(n8n.RUNTIME, '.installed'))) {
+    n8n.log(`first run: building the package, then installing n8n ${n8n.DEFAULT_RUNTIME.version} into ${path.relative(n8n.ROOT, n8n.RUNTIME)}/,`);
+    n8n.log('  once (about 5 minutes; later runs start in about a minute); it says how far it is as it goes');
+  }
   const { tarball, pkgDir, filesDir, record } = packAndInstall({ userFolder, scratch, build: opts.build });
   n8n.log(`installed ${path.basename(tarball)} into ${path.relative(n8n.ROOT, pkgDir)}`);
   n8n.log(`recorded ${record.packageName} ${record.installedVersion} in n8n's installed packages (Settings → Community Nodes)`);
