@@ -24,7 +24,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const n8n = require('./lib/n8n');
-const { startEmulator, emulatorCredential, EMULATOR_CREDENTIAL, EMULATOR_API_KEY } = require('./lib/fal-emulator');
+const { startEmulator, emulatorCredential, emulatorCredentialWords, EMULATOR_CREDENTIAL } = require('./lib/fal-emulator');
 const { loadExamples } = require('./lib/examples');
 const { packAndInstall } = require('./lib/community-package');
 const { runtimeOf } = require('./lib/runtime');
@@ -136,17 +136,6 @@ function sampleImages(origin) {
   ];
 }
 
-/**
- * The emulator's key and Base URL, and where they go in a credential made by hand (the key is the emulator's test
- * key, no secret: the emulator refuses any other, as fal does a wrong one). @param {string} origin
- */
-function handMadeCredential(origin) {
-  return [
-    `    API Key: ${EMULATOR_API_KEY}    Base URL: ${origin}    (the emulator's test key, not a secret)`,
-    '  A credential of your own: Create credential → "Hailuo (fal.ai) API" → that API Key and Base URL → Save (n8n tests it).',
-  ];
-}
-
 /** The n8n version in the runtime folder. */
 function n8nVersion() {
   try {
@@ -231,7 +220,7 @@ async function main() {
     lines.push(
       `  *** FAL EMULATOR ***  Videos come from the local fal emulator at ${emulator.origin}, not from fal.ai:`,
       `  a 3 s test pattern, free, no fal account needed. Credential: "${credential.name}", made for you with`,
-      ...handMadeCredential(emulator.origin),
+      ...emulatorCredentialWords(emulator.origin),
       FAL_KEY
         ? '  (FAL_KEY is set but --emulator was given: the key is not used.)'
         : '  To use fal.ai itself: FAL_KEY=<your fal key> npm run dev (the key goes only into n8n\'s encrypted store).',

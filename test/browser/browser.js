@@ -4,14 +4,15 @@
 
 /**
  * The node on n8n's canvas, in a real browser: `npm run test:browser` (or
- * `node test/browser/browser.js [--no-build] [--keep] [--headed] [--update-docs] [--only editor|nodes-panel]`).
+ * `node test/browser/browser.js [--no-build] [--keep] [--headed] [--update-docs] [--only editor|credential|nodes-panel]`).
  *
  * Starts real n8n 2.41.1 the way `npm run dev` without FAL_KEY does (package from `npm pack`, fal emulator, credential
  * "Hailuo (fal emulator)", the example workflows) in a fresh user folder on its own ports, sets up the owner over
  * REST, then drives Debian's Chromium with playwright-core: opens example workflow 1, opens the Hailuo node and
  * checks its parameters and credential, runs the workflow from the editor and looks at the MP4 in the output
  * panel (the `<video>` there must reach a playable state). Runs example 04 from the editor (Submit → Wait, resumed by
- * the emulator's webhook → Get Result → Write File) and pictures it. Then, as a new user would (nodes-panel.js):
+ * the emulator's webhook → Get Result → Write File) and pictures it. Makes a credential by hand from the words
+ * `npm run dev` prints (hand-made-credential.js). Then, as a new user would (nodes-panel.js):
  * finds the node in the nodes panel of a new workflow (search and browsing), adds it after a Manual Trigger,
  * configures and runs it, finds its tool from an AI Agent, and sees the package in Settings → Community Nodes.
  * Screenshots go to docs/ with --update-docs. Ends with `N passed, N failed`; exits non-zero on any failure.
@@ -26,6 +27,7 @@ const { loadExamples } = require('../../scripts/lib/examples');
 const { packAndInstall } = require('../../scripts/lib/community-package');
 const { assert, check, allPassed, runChecks } = require('../../scripts/lib/checks');
 const { nodesPanelChecks } = require('./nodes-panel');
+const { handMadeCredentialChecks } = require('./hand-made-credential');
 
 /**
  * The first-frame image URL of every Hailuo run in this test: the fal emulator's sample host serves it. The emulator,
@@ -38,8 +40,9 @@ const imageUrl = (emulatorOrigin) => `${emulatorOrigin}/_samples/frame.png`;
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
-/** `--only editor` (example 1, example 04, the trigger, the credential test) or `--only nodes-panel` (nodes-panel.js). */
-const PARTS = ['editor', 'nodes-panel'];
+/** `--only editor` (example 1, example 04, the trigger, the credential test), `credential` (hand-made-credential.js)
+ * or `nodes-panel` (nodes-panel.js). */
+const PARTS = ['editor', 'credential', 'nodes-panel'];
 const onlyAt = argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
 if (args.has('--help') || args.has('-h') || (onlyAt >= 0 && !PARTS.includes(String(ONLY)))) {
@@ -361,6 +364,7 @@ async function main() {
       });
     }
 
+    if (runs('credential')) await handMadeCredentialChecks({ page, base, emulatorOrigin: emulator.origin, docs: DOCS });
     if (runs('nodes-panel')) await nodesPanelChecks({ page, ctx, base, emulatorOrigin: emulator.origin, imageUrl: imageUrl(emulator.origin), docs: DOCS });
 
     await check('the browser console has no errors about the Hailuo node and n8n served all its files', async () => {
