@@ -24,7 +24,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const n8n = require('./lib/n8n');
-const { startEmulator, emulatorCredential, EMULATOR_CREDENTIAL } = require('./lib/fal-emulator');
+const { startEmulator, emulatorCredential, emulatorCredentialWords, EMULATOR_CREDENTIAL } = require('./lib/fal-emulator');
 const { loadExamples } = require('./lib/examples');
 const { packAndInstall } = require('./lib/community-package');
 const { runtimeOf } = require('./lib/runtime');
@@ -158,6 +158,10 @@ async function main() {
   const scratch = path.join(userFolder, 'tmp');
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
+  if (!fs.existsSync(path.join(n8n.RUNTIME, '.installed'))) {
+    n8n.log(`first run: building the package, then installing n8n ${n8n.DEFAULT_RUNTIME.version} into ${path.relative(n8n.ROOT, n8n.RUNTIME)}/,`);
+    n8n.log('  once (about 5 minutes; later runs start in about a minute); it says how far it is as it goes');
+  }
   const { tarball, pkgDir, filesDir, record } = packAndInstall({ userFolder, scratch, build: opts.build });
   n8n.log(`installed ${path.basename(tarball)} into ${path.relative(n8n.ROOT, pkgDir)}`);
   n8n.log(`recorded ${record.packageName} ${record.installedVersion} in n8n's installed packages (Settings → Community Nodes)`);
@@ -215,7 +219,8 @@ async function main() {
   if (emulator) {
     lines.push(
       `  *** FAL EMULATOR ***  Videos come from the local fal emulator at ${emulator.origin}, not from fal.ai:`,
-      `  a 3 s test pattern, free, no fal account needed. Credential: "${credential.name}".`,
+      `  a 3 s test pattern, free, no fal account needed. Credential: "${credential.name}", made for you with`,
+      ...emulatorCredentialWords(emulator.origin),
       FAL_KEY
         ? '  (FAL_KEY is set but --emulator was given: the key is not used.)'
         : '  To use fal.ai itself: FAL_KEY=<your fal key> npm run dev (the key goes only into n8n\'s encrypted store).',

@@ -12,6 +12,9 @@
 # node_modules/.bin/node); n8n 1.x on the machine's own `node` when n8n's engines allow it (Node 20–24; N8N_NODE
 # picks another), so Node 20 is what the 1.x tests run on.
 #
+# It says what it does and about how long it takes, and while npm and the compiler are quiet it prints a line every
+# 15 s (CI=true: every 60 s; INSTALL_N8N_HEARTBEAT=N sets it) with the time so far and how many packages are unpacked.
+#
 # Why it is done this way:
 # - A plain install fails on @confluentinc/kafka-javascript's native build (a dependency n8n never loads here), so
 #   everything is installed with --ignore-scripts, and only sqlite3 (n8n's database driver) is built afterwards.
@@ -37,6 +40,38 @@ for arg in "$@"; do
 done
 
 log() { printf '[install-n8n] %s\n' "$*" >&2; }
+
+# Said as it goes (a first `npm run dev` spends about five minutes here, most of them quiet: npm prints nothing until
+# it is done, and the compiler nothing while it builds sqlite3): what happens and about how long, then a line every
+# HEARTBEAT seconds while a quiet step runs. CI (CI=true from the caller) gets a line a minute.
+CALLER_CI="${CI:-}"
+HEARTBEAT="${INSTALL_N8N_HEARTBEAT:-$([ "$CALLER_CI" = true ] && echo 60 || echo 15)}"
+minsec() { local s="$1"; if [ "$s" -ge 60 ]; then printf '%d min %02d s' $((s / 60)) $((s % 60)); else printf '%d s' "$s"; fi; }
+# quietly "<step>" <progress-command|-> <command...>: runs the command; while it runs, every HEARTBEAT s a line with
+# the step, the time it has taken so far and what the progress command prints (e.g. how many packages are unpacked).
+quietly() {
+  local step="$1" progress="$2" started rc=0 beat
+  shift 2
+  started=$(date +%s)
+  (
+    nap=""
+    trap '[ -z "$nap" ] || kill "$nap" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "$HEARTBEAT" &
+      nap=$!
+      wait "$nap"
+      kill -0 $$ 2>/dev/null || exit 0
+      note=""
+      [ "$progress" = - ] || note=", $($progress)"
+      log "  … $step: $(minsec $(( $(date +%s) - started )))$note"
+    done
+  ) &
+  beat=$!
+  "$@" || rc=$?
+  kill "$beat" 2>/dev/null || true
+  wait "$beat" 2>/dev/null || true
+  return "$rc"
+}
 
 NODE24_BIN="$ROOT/node_modules/.bin"
 if [ ! -x "$NODE24_BIN/node" ]; then
@@ -116,10 +151,25 @@ export npm_config_nodedir="$NODEDIR"
 export npm_config_loglevel="${npm_config_loglevel:-error}"
 
 cd "$RUNTIME"
-log "installing n8n $N8N_EXACT_VERSION into $RUNTIME (Node $N8N_NODE_VERSION; a few minutes)"
-npm ci --ignore-scripts --no-audit --no-fund </dev/null
-log "building sqlite3 against the Node $N8N_NODE_VERSION headers ($NODEDIR)"
-npm rebuild sqlite3 </dev/null
+# How far npm is: the packages whose package.json is in node_modules/ (npm makes every folder at once, then fills
+# them); of about as many as the lockfile lists for this platform (a few it lists are not installed, hence "about").
+PACKAGES="$(node -e "
+const lock = require('./package-lock.json');
+const fits = (list, v) => !list || (list.some((x) => !x.startsWith('!')) ? list.includes(v) : !list.includes('!' + v));
+const top = Object.entries(lock.packages).filter(([p, m]) => /^node_modules\/(@[^/]+\/)?[^/]+\$/.test(p) && fits(m.os, process.platform) && fits(m.cpu, process.arch));
+console.log((Math.round(top.length / 100) * 100).toLocaleString('en-US'));
+")"
+unpacked() {
+  printf '%s of about %s packages unpacked' \
+    "$({ ls node_modules/[!@]*/package.json node_modules/@*/*/package.json 2>/dev/null || true; } | wc -l)" "$PACKAGES"
+}
+SHOWN_RUNTIME="${RUNTIME#"$ROOT"/}"
+log "installing n8n $N8N_EXACT_VERSION into $SHOWN_RUNTIME/ (Node $N8N_NODE_VERSION): once, later runs reuse it."
+log "  About 5 minutes: npm unpacks about $PACKAGES packages (3-5 min), then the C compiler builds sqlite3, n8n's"
+log "  database driver (1-2 min). Neither says much, so a line every $HEARTBEAT s shows how far it is."
+quietly "npm ci" unpacked npm ci --ignore-scripts --no-audit --no-fund </dev/null
+log "building sqlite3 against the Node $N8N_NODE_VERSION headers ($NODEDIR): 1-2 min"
+quietly "building sqlite3" - npm rebuild sqlite3 </dev/null
 if [ -z "$(sqlite_binding)" ]; then
   log "sqlite3 did not build (no node_sqlite3.node); python3, make and g++ are needed"
   exit 1

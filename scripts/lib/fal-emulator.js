@@ -28,6 +28,19 @@ function emulatorCredential(emulatorOrigin) {
 }
 
 /**
+ * What `npm run dev` prints about the emulator's credential: its key and Base URL, and how to make one by hand with
+ * them (the key is the emulator's test key, no secret: the emulator refuses any other, as fal does a wrong one).
+ * test/browser/hand-made-credential.js follows these words in the editor.
+ * @param {string} origin @returns {string[]}
+ */
+function emulatorCredentialWords(origin) {
+  return [
+    `    API Key: ${EMULATOR_API_KEY}    Base URL: ${origin}    (the emulator's test key, not a secret)`,
+    '  A credential of your own: Create credential → "Hailuo (fal.ai) API" → that API Key and Base URL → Save (n8n tests it).',
+  ];
+}
+
+/**
  * Starts the fal emulator (test/emulator/cli.js, always on 127.0.0.1) on a free port, key `test-key`.
  * @param {{ port?: number, logFile?: string, args?: string[] }} [o]
  * @returns {Promise<{ origin: string, port: number, child: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
@@ -47,4 +60,4 @@ async function startEmulator({ port, logFile, args = [] } = {}) {
   return { origin, port: p, child, stop: () => stopChild(child) };
 }
 
-module.exports = { EMULATOR_CREDENTIAL, EMULATOR_API_KEY, emulatorCredential, startEmulator };
+module.exports = { EMULATOR_CREDENTIAL, EMULATOR_API_KEY, emulatorCredential, emulatorCredentialWords, startEmulator };

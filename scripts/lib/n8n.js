@@ -72,7 +72,8 @@ function freePort() {
 function ensureN8nInstalled(rt = DEFAULT_RUNTIME) {
   const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh'), rt.version], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CI: 'true', N8N_VERSION: rt.version },
+    // CI as the caller has it: the script says less in CI (it runs npm unattended either way)
+    env: { ...process.env, N8N_VERSION: rt.version },
   });
   if (r.status !== 0) throw new Error(`scripts/install-n8n.sh ${rt.version} failed (exit ${r.status})`);
 }

@@ -34,6 +34,21 @@ function generateAction() {
 const PROMPT = 'A slow dolly-in while soft light moves across the scene';
 
 /**
+ * The words the panel may show under the entry's name: n8n lists the node and its trigger as one entry (the node's
+ * name and icon) with the trigger's description (1.123 and 2.41: the node creator's generateMergedNodesAndActions),
+ * so both descriptions must say what the package does.
+ * @returns {string[]}
+ */
+function builtDescriptions() {
+  const { Hailuo } = require(path.join(n8n.ROOT, 'dist', 'nodes', 'Hailuo', 'Hailuo.node.js'));
+  const { HailuoTrigger } = require(path.join(n8n.ROOT, 'dist', 'nodes', 'HailuoTrigger', 'HailuoTrigger.node.js'));
+  return [new Hailuo().description.description, new HailuoTrigger().description.description];
+}
+const MAKES_VIDEOS = /^Make videos with MiniMax Hailuo\b/;
+/** n8n 1.x shows no description under a search result of the panel's first list (NodeItem: subcategory "*"). */
+const SEARCH_SHOWS_DESCRIPTION = n8n.DEFAULT_RUNTIME.major >= 2;
+
+/**
  * @param {{
  *   page: import('playwright-core').Page,
  *   ctx: import('playwright-core').BrowserContext,
@@ -72,6 +87,12 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
     }
     assert(!(await creator.isVisible()), 'the nodes panel does not close');
   };
+  /** The words under the entry's name say what the package does. @param {import('playwright-core').Locator} item */
+  const saysItMakesVideos = async (item) => {
+    const words = await item.locator('[data-test-id="node-creator-item-description"]').innerText({ timeout: 5_000 });
+    assert(MAKES_VIDEOS.test(words), `the entry's description does not say it makes videos: "${words}"`);
+    assert(builtDescriptions().includes(words), `the entry's description is neither the node's nor the trigger's: "${words}"`);
+  };
   const trigger = canvasNodeOfType(MANUAL_TRIGGER);
   /** Opens the nodes panel from the Manual Trigger's + handle ("What happens next?"). */
   const openFromTrigger = async () => {
@@ -89,7 +110,7 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
     if (await ndv.isVisible()) await closeNdv();
   });
 
-  await check('browsing from the trigger\'s + handle: AI → Other AI Nodes → Miscellaneous lists the node', async () => {
+  await check('browsing from the trigger\'s + handle: AI → Other AI Nodes → Miscellaneous lists the node, "Make videos with …"', async () => {
     assert(triggerOk, 'no Manual Trigger on the canvas');
     await openFromTrigger();
     for (const category of ['AI', 'Other AI Nodes', 'Miscellaneous']) {
@@ -100,12 +121,13 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
     await entry(n8n.NODE_TYPE).waitFor({ state: 'visible' });
     const name = await entry(n8n.NODE_TYPE).locator('[data-test-id="node-creator-item-name"]').innerText();
     assert(name === DISPLAY_NAME, `the entry says "${name}"`);
+    await saysItMakesVideos(entry(n8n.NODE_TYPE));
   });
 
   let searchOk = triggerOk;
   for (const term of SEARCH_TERMS) {
     searchOk =
-      (await check(`searching "${term}" in the nodes panel (from the trigger's + handle) shows "${DISPLAY_NAME}"`, async () => {
+      (await check(`searching "${term}" in the nodes panel (from the trigger's + handle) shows "${DISPLAY_NAME}", "Make videos with …"`, async () => {
         assert(triggerOk, 'no Manual Trigger on the canvas');
         await openFromTrigger();
         await search.fill(term);
@@ -116,6 +138,7 @@ async function nodesPanelChecks({ page, ctx, base, emulatorOrigin, imageUrl, doc
         });
         const name = await found.locator('[data-test-id="node-creator-item-name"]').innerText();
         assert(name === DISPLAY_NAME, `the entry says "${name}"`);
+        if (SEARCH_SHOWS_DESCRIPTION) await saysItMakesVideos(found);
         if (term === 'Hailuo') await page.screenshot({ path: path.join(docs, 'nodes-panel-search.png') });
       })) && searchOk;
   }

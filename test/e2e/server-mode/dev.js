@@ -8,6 +8,8 @@
  * 1. Without FAL_KEY: dev starts the fal emulator by itself, says so in its banner, imports the credential
  *    "Hailuo (fal emulator)" and the examples pointing at it, prints what to do now; example 1 then runs as the
  *    editor runs it (owner created over REST) and makes a video.
+ *    The banner's key and Base URL, entered by hand into a new credential of the type it names, pass the credential's
+ *    Test; a wrong key fails it, and the dev terminal shows n8n's message and one folded line, no stack.
  * 2. With FAL_KEY=fake-key-…: no emulator; the credential "Hailuo (fal.ai)" (type hailuoApi) holds the key in n8n's
  *    encrypted store (n8n decrypts it back), the examples point at it, and the key is in no file of the user folder
  *    (the database included: it is stored encrypted) and nowhere in dev's output.
@@ -23,6 +25,7 @@ const path = require('node:path');
 const n8n = require('../../../scripts/lib/n8n');
 const { EMULATOR_CREDENTIAL } = require('../../../scripts/lib/fal-emulator');
 const { assert, check } = require('../../../scripts/lib/checks');
+const { Rest } = require('./clients');
 
 const DEV = path.join(n8n.ROOT, 'scripts', 'dev.js');
 const OWNER = { email: 'newcomer@example.com', firstName: 'New', lastName: 'Comer', password: 'Hailuo-newcomer-1' };
@@ -171,6 +174,40 @@ async function devChecks({ work, build = false }) {
       const created = await api('POST', '/rest/workflows', { name: 'dev: empty prompt', nodes: broken.nodes, connections: broken.connections, settings: broken.settings });
       await api('POST', `/rest/workflows/${created.id}/run`, { workflowData: created, triggerToStartFrom: { name: "When clicking 'Execute workflow'" } }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 3_000));
+    });
+
+    await check('a credential made by hand from the banner\'s words passes its Test; a wrong key fails it, with no stack in dev\'s output', async () => {
+      assert(!(plain instanceof Error), 'dev did not start');
+      const banner = plain.output();
+      const given = banner.match(/API Key: (\S+) +Base URL: (\S+)/);
+      assert(given, `the banner names no API Key and Base URL:\n${banner.slice(-2500)}`);
+      const [, apiKey, baseUrl] = given;
+      assert(baseUrl === plain.emulatorOrigin, `the banner's Base URL ${baseUrl} is not the emulator's ${plain.emulatorOrigin}`);
+      // the words the banner uses are the credential's own: its type's name and its two fields
+      const { HailuoApi } = require(path.join(n8n.ROOT, 'dist', 'credentials', 'HailuoApi.credentials.js'));
+      const type = new HailuoApi();
+      const fields = type.properties.map((/** @type {any} */ p) => p.displayName);
+      assert(banner.includes(`Create credential → "${type.displayName}" → that ${fields.join(' and ')}`), `the banner does not say how to make a "${type.displayName}" credential with ${fields.join(', ')}`);
+
+      const rest = new Rest(plain.url);
+      await rest.call('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+      const made = await rest.call('POST', '/rest/credentials', { name: 'Made by hand', type: type.name, data: { apiKey, baseUrl } });
+      const testWith = async (/** @type {Record<string, string>} */ data) =>
+        await rest.call('POST', '/rest/credentials/test', { credentials: { id: made.id, name: made.name, type: type.name, data } });
+      const good = await testWith({ apiKey, baseUrl });
+      assert(good?.status === 'OK', `the Test of the credential made from the banner: ${JSON.stringify(good)}`);
+
+      const before = plain.output().length;
+      const bad = await testWith({ apiKey: 'not-the-key', baseUrl });
+      assert(bad?.status === 'Error', `the Test with a wrong key: ${JSON.stringify(bad)}`);
+      // n8n logs the failed request (its message, then the AxiosError's stack): dev folds the stack into one line
+      const folded = /\[n8n\] Request failed with status code 401 \(n8n's stack of that failed request, folded by npm run dev\)/;
+      const until = Date.now() + 10_000;
+      while (!folded.test(plain.output().slice(before)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      const after = plain.output().slice(before);
+      assert(folded.test(after), `no folded line for the failed Test in dev's output:\n${after.slice(-2500)}`);
+      assert(after.includes('Authorization failed - please check your credentials'), `n8n's message for the failed Test is not shown:\n${after}`);
+      assert(!/^\s+at |AxiosError/m.test(after), `a stack in dev's output after the failed Test:\n${after}`);
     });
 
     await check('npm run dev shows what matters: the sample images in the banner, no stack traces (n8n\'s known noise folded)', () => {
