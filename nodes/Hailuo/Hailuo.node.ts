@@ -15,7 +15,7 @@ export class Hailuo implements INodeType {
 		version: 1,
 		subtitle: '={{ { generate: "Generate", submit: "Submit", getStatus: "Get Status", getResult: "Get Result", cancel: "Cancel" }[$parameter["operation"]] }}',
 		description:
-			'Make videos with MiniMax Hailuo 2.3 and 02 on fal.ai, from a prompt and a first-frame image (02: and a last frame) or from text; the MP4 comes out as binary data',
+			'Make videos with MiniMax H3 (with sound) and Hailuo on fal.ai, from a prompt and a first-frame image, reference images or text alone; the MP4 comes out as binary data',
 		defaults: { name: 'Hailuo Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -25,7 +25,7 @@ export class HailuoTrigger implements INodeType {
 		// n8n's nodes panel lists this trigger and the Hailuo node as one entry (a trigger named like a node with actions,
 		// plus "Trigger"): the node's name and icon with this description (n8n 1.123 and 2.41). So it says what the pair does.
 		description:
-			'Make videos with MiniMax Hailuo 2.3 and 02 on fal.ai, and start workflows when fal finishes them; the MP4 comes out as binary data',
+			'Make videos with MiniMax H3 and Hailuo on fal.ai, and start workflows when fal finishes them; the MP4 comes out as binary data',
 		defaults: { name: 'Hailuo Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -44,7 +44,7 @@ function builtDescriptions() {
   const { HailuoTrigger } = require(path.join(n8n.ROOT, 'dist', 'nodes', 'HailuoTrigger', 'HailuoTrigger.node.js'));
   return [new Hailuo().description.description, new HailuoTrigger().description.description];
 }
-const MAKES_VIDEOS = /^Make videos with MiniMax Hailuo\b/;
+const MAKES_VIDEOS = /^Make videos with MiniMax (H3 and )?Hailuo\b/;
 /** n8n 1.x shows no description under a search result of the panel's first list (NodeItem: subcategory "*"). */
 const SEARCH_SHOWS_DESCRIPTION = n8n.DEFAULT_RUNTIME.major >= 2;
 

@@ -100,9 +100,14 @@ export class Batch {
 		if (job) job.state = state;
 	}
 
+	/**
+	 * A line in n8n's log. After Stop it also goes to the editor's browser console: n8n keeps no output or error of a
+	 * stopped node, so for a run started from the editor that is the only place there besides the log.
+	 */
 	private log(message: string, meta: Record<string, unknown>): void {
-		const why = this.fal.stopped ? 'the execution was stopped' : 'the node failed';
-		this.ctx.logger.info(`Hailuo: ${why}; ${message}`, meta);
+		const line = `Hailuo: ${this.fal.stopped ? 'the execution was stopped' : 'the node failed'}; ${message}`;
+		this.ctx.logger.info(line, meta);
+		if (this.fal.stopped && typeof this.ctx.sendMessageToUI === 'function') this.ctx.sendMessageToUI(line);
 	}
 
 	/**
