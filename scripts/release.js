@@ -178,7 +178,7 @@ function publish() {
 				'refused: a release is published by GitHub Actions (.github/workflows/publish.yml), with npm provenance, not from here.',
 				'To release: set the version in package.json and a dated section in CHANGELOG.md, commit, then',
 				'  git tag vX.Y.Z && git push origin vX.Y.Z',
-				'Check first with `npm run release -- --dry-run` (README: Releasing).',
+				'Check first with `npm run release -- --dry-run` (docs/development.md: Releasing).',
 				'',
 			].join('\n'),
 		);

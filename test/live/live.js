@@ -230,7 +230,7 @@ async function main(argv, env) {
       target.emulator ? ' (to an emulator: nothing billed)' : ''}`);
     if (!target.emulator && !args.baseUrl && !differ.length && !skipped.length) {
       const version = require('../../package.json').version;
-      print(`README: "Tested against fal on ${new Date().toISOString().slice(0, 10)}: n8n-nodes-hailuo ${version}, ${made.length} observations, all match."`);
+      print(`docs/development.md (the live contract test): "Tested against fal on ${new Date().toISOString().slice(0, 10)}: n8n-nodes-hailuo ${version}, ${made.length} observations, all match."`);
     }
     print(`live: ${made.length} observations, ${differ.length} differ, USD ${budget.spentUsd.toFixed(2)} spent`);
     return differ.length ? 1 : 0;

@@ -26,7 +26,7 @@ export const maxSpendOption: INodeProperties = {
 	default: 5,
 	description:
 		'Caps one run of this node (all its input items at once): before the first submit, the price of every video it would make is added up (fal\'s live price where the key can read it, else the list price); over this limit, nothing is submitted',
-	hint: 'Inside Loop Over Items or an AI Agent the node runs once per round, and each round has its own cap: to cap the whole loop, see the README (Costs)',
+	hint: 'Inside Loop Over Items or an AI Agent the node runs once per round, and each round has its own cap: to cap the whole loop, see Costs in docs/reliability.md of n8n-nodes-hailuo',
 };
 
 export const DEFAULT_TIMEOUT_MINUTES = 20;
