@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { assert, check } = require('../../../scripts/lib/checks');
-const { workflow, manualTrigger, hailuoNode, generate, frame, codeNode } = require('./workflows');
+const { workflow, manualTrigger, hailuoNode, generate, frame, codeNode, httpFile } = require('./workflows');
 const { nodeItems, execError, assertVideoItem, download } = require('./helpers');
 
 const WORKFLOW_ID = 'hailuoSrvModels1';
@@ -26,19 +26,6 @@ const FRAME_PNG = fs.readFileSync(path.join(__dirname, '..', '..', 'emulator', '
 
 const keys = (/** @type {any} */ c) => Object.keys(c.body).sort().join(',');
 const FIELDS_02 = 'duration,image_url,prompt,prompt_optimizer,resolution';
-
-/** n8n's HTTP Request node, downloading a file into the binary field `field`. */
-function httpFile(/** @type {string} */ name, /** @type {string} */ url, /** @type {string} */ field, /** @type {[number, number]} */ position) {
-  return {
-    id: `node-${name.toLowerCase().replace(/\W+/g, '-')}`,
-    name,
-    type: 'n8n-nodes-base.httpRequest',
-    typeVersion: 4.2,
-    position,
-    executeOnce: true,
-    parameters: { url, options: { response: { response: { responseFormat: 'file', outputPropertyName: field } } } },
-  };
-}
 
 /** @param {any} ctx */
 async function run({ rest, emu: { main: emu }, userFolder, origin }) {

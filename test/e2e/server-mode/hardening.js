@@ -1,0 +1,147 @@
+// @ts-check
+'use strict';
+
+/**
+ * hardening (issue 31, items 2 and the privacy options), against an emulator of its own that runs two jobs at a time
+ * (an account's concurrency limit):
+ * - fail fast: a batch of four (Generate, no On Error → Continue) whose job 1 fails while job 0 runs: job 2 starts in
+ *   the slot it frees and job 3 waits in fal's queue. The execution's error comes within 3 s of the failure (from the
+ *   emulator's completedAt of the failed job to the execution's stoppedAt), names both running jobs, and the queued
+ *   one is cancelled on fal (CANCELLED, not billed); no job is left running that the error does not name.
+ * - privacy: Options → Store Request on fal.ai off and Delete the Video From fal.ai After send X-Fal-Store-IO: 0 and
+ *   X-Fal-Object-Lifecycle-Preference on the submit (and X-Fal-Object-Lifecycle on a binary frame's upload), and
+ *   nothing of the kind by default; Submit with storage off warns; a Get Result after fal let the result go (the
+ *   emulator's expire) says fal's retention, not "may still be running".
+ */
+
+const { assert, check } = require('../../../scripts/lib/checks');
+const { workflow, manualTrigger, hailuoNode, frame, codeNode, httpFile } = require('./workflows');
+const { nodeItems, execError, assertVideoItem, until } = require('./helpers');
+
+const IDS = { failFast: 'hailuoSrvHard001', privacy: 'hailuoSrvHard002' };
+const CREDENTIAL = { id: 'hailuoHardEmu001', name: 'Hailuo (hardening fal emulator)' };
+const END = ['success', 'error', 'crashed', 'canceled'];
+/** The prompts of the batch, by item: job 1 fails after 1.5 s while job 0 runs; 2 and 3 wait for a slot. */
+const PROMPTS = [
+  'A long take [emulator:ms=30000]',
+  'A take that fails [emulator:fail] [emulator:ms=1500]',
+  'Another long take [emulator:ms=30000]',
+  'A take still in the queue [emulator:ms=30000]',
+];
+/** The issue's bound on the error's delay after the failure. */
+const FAIL_FAST_MS = 3_000;
+
+/** A header of a recorded call (the emulator masks only the key). @param {any} call @param {string} name */
+const header = (call, name) => call?.headers?.[name];
+
+/** @param {any} ctx */
+async function run(ctx) {
+  const { rest } = ctx;
+  const emu = ctx.emu.hardening;
+
+  await check(`a batch whose job 1 fails while job 0 runs, job 2 starts and job 3 waits in fal's queue: the error within ${FAIL_FAST_MS / 1000} s of the failure, the running jobs named, the queued one cancelled`, async () => {
+    await emu.reset();
+    const exec = await rest.waitFor(await rest.run(IDS.failFast), END, 60_000);
+    const jobs = await emu.jobs();
+    const job = (/** @type {number} */ item) => jobs.find((j) => j.input.prompt === PROMPTS[item]);
+    assert(jobs.length === 4 && PROMPTS.every((_, i) => job(i)), `${jobs.length} jobs: ${jobs.map((j) => j.input.prompt).join(' | ')}`);
+    // fal runs two at a time, in the order the submits came: 0 and 1 first (the batch's shape rests on it)
+    const started = [...jobs].filter((j) => j.startedAt).sort((a, b) => a.startedAt - b.startedAt).map((j) => PROMPTS.indexOf(j.input.prompt));
+    assert(started.slice(0, 2).sort().join() === '0,1', `fal started items ${started.join(', ')} in that order (0 and 1 first expected)`);
+    const [a, bad, b, queued] = [0, 1, 2, 3].map(job);
+
+    assert(exec.status === 'error', `execution ${exec.status}`);
+    const message = execError(exec);
+    const description = String(exec.data.resultData.error.description ?? '');
+    assert(message.startsWith('fal could not generate the video') && message.endsWith(`(item 1, fal request ${bad.requestId})`), `error: ${message}`);
+    const delayMs = Date.parse(exec.stoppedAt) - bad.completedAt;
+    const named = `On fal, paid, and in no output: item 0 (${a.requestId}) running, item 2 (${b.requestId}) running. Retry this execution to collect them without paying again.`;
+    assert(description.includes(named), `description does not name the running jobs: ${description}`);
+    const cancelled = `Cancelled while still waiting in fal's queue (not billed; a retry submits them again): item 3 (${queued.requestId}).`;
+    assert(description.includes(cancelled), `description does not name the cancelled job: ${description}`);
+    assert(queued.status === 'CANCELLED' && !queued.billed && !queued.startedAt, `the queued job: ${JSON.stringify({ status: queued.status, billed: queued.billed, startedAt: queued.startedAt })}`);
+    assert(a.status === 'IN_PROGRESS' && b.status === 'IN_PROGRESS' && !a.cancelRequested && !b.cancelRequested, `running jobs: ${[a, b].map((j) => `${j.status} cancel ${j.cancelRequested}`).join(', ')}`);
+    // every job still running on fal is one the error names (so a retry collects it)
+    const unnamed = jobs.filter((j) => ['IN_QUEUE', 'IN_PROGRESS'].includes(j.status) && !description.includes(j.requestId));
+    assert(unnamed.length === 0, `running and named nowhere: ${unnamed.map((j) => j.requestId).join(', ')}`);
+    const stats = await emu.stats();
+    assert(stats.accepted === 4 && stats.duplicates === 0 && stats.billed === 0, `stats ${JSON.stringify(stats)}`);
+    assert(delayMs >= 0 && delayMs < FAIL_FAST_MS, `the error came ${delayMs} ms after the failure (${FAIL_FAST_MS} ms at most)`);
+    process.stdout.write(`      the error ${delayMs} ms after fal failed job 1 (its completedAt → the execution's stoppedAt); jobs 0 and 2 running, named; job 3 ${queued.status}\n`);
+    await emu.reset(); // the long jobs are not waited for
+  });
+
+  await check('privacy: Store Request on fal.ai off and Delete the Video From fal.ai After send their headers (a binary frame\'s upload too), not by default; a Get Result after fal let the result go says fal\'s retention', async () => {
+    await emu.reset();
+    const exec = await rest.waitFor(await rest.run(IDS.privacy), END, 60_000);
+    assert(exec.status === 'success', `execution ${exec.status}: ${execError(exec)}`);
+    const [plain] = nodeItems(exec, 'Default Privacy');
+    const [kept] = nodeItems(exec, 'Private');
+    const [submitted] = nodeItems(exec, 'Private Submit');
+    await assertVideoItem(ctx.userFolder, plain);
+    await assertVideoItem(ctx.userFolder, kept);
+    const jobs = await emu.jobs();
+    const calls = await emu.calls();
+    const jobOf = (/** @type {any} */ item) => jobs.find((j) => j.requestId === item.json.requestId);
+    const submitOf = (/** @type {any} */ item) => calls.find((c) => c.route === 'submit' && c.requestId === item.json.requestId);
+    const [plainJob, keptJob, laterJob] = [plain, kept, submitted].map(jobOf);
+    const record = (/** @type {any} */ j) => JSON.stringify({ storeIo: j.storeIo, storeIoHeader: j.storeIoHeader ?? null, lifecycle: j.lifecycle?.expirationSeconds ?? null });
+    assert(record(plainJob) === '{"storeIo":true,"storeIoHeader":null,"lifecycle":null}', `by default: ${record(plainJob)}`);
+    assert(header(submitOf(plain), 'x-fal-store-io') === undefined && header(submitOf(plain), 'x-fal-object-lifecycle-preference') === undefined, `default submit headers ${JSON.stringify(submitOf(plain)?.headers)}`);
+    assert(record(keptJob) === '{"storeIo":false,"storeIoHeader":"0","lifecycle":3600}', `chosen: ${record(keptJob)}`);
+    assert(JSON.parse(header(submitOf(kept), 'x-fal-object-lifecycle-preference')).expiration_duration_seconds === 3600, `lifecycle header ${header(submitOf(kept), 'x-fal-object-lifecycle-preference')}`);
+    const initiate = calls.filter((c) => c.route === 'initiate');
+    assert(initiate.length === 1 && JSON.parse(header(initiate[0], 'x-fal-object-lifecycle')).expiration_duration_seconds === 3600, `the frame's upload: ${JSON.stringify(initiate.map((c) => c.headers))}`);
+    assert(record(laterJob) === '{"storeIo":false,"storeIoHeader":"0","lifecycle":null}', `Submit: ${record(laterJob)}`);
+    assert(kept.json.storeRequestOnFal === false && kept.json.deleteVideoAfterSeconds === 3600 && plain.json.storeRequestOnFal === true, `outputs ${JSON.stringify([plain.json.storeRequestOnFal, kept.json.storeRequestOnFal, kept.json.deleteVideoAfterSeconds])}`);
+    assert(/^Store Request on fal\.ai is off: .*within the hour\.$/.test(String(submitted.json.notices?.[0])), `Submit's notice: ${JSON.stringify(submitted.json.notices)}`);
+
+    // fal lets the result go (an hour after the job with storage off): a Get Result by its id then says so
+    const { requestId } = submitted.json;
+    await until(async () => (await emu.jobs()).some((j) => j.requestId === requestId && j.status === 'COMPLETED'), 10_000, 'the submitted job to end');
+    await emu.expire(requestId);
+    const getResult = workflow('', 'server-mode: Get Result past fal\'s retention', [
+      manualTrigger(),
+      hailuoNode('Get Result', CREDENTIAL, { operation: 'getResult', requestId, options: {} }, [220, 0]),
+    ]);
+    const saved = await rest.call('POST', '/rest/workflows', { name: getResult.name, nodes: getResult.nodes, connections: getResult.connections, settings: getResult.settings, active: false });
+    const late = await rest.waitFor(await rest.run(String(saved.id)), END, 60_000);
+    const message = execError(late);
+    const description = String(late.data.resultData.error?.description ?? '');
+    assert(late.status === 'error' && message === `fal does not know the request ID ${requestId}: HTTP 404 from every model's queue (item 0)`, `Get Result: ${late.status} ${message}`);
+    assert(/a job past fal's retention \(fal keeps a result 30 days when payload storage is on \(its default\), and only 1 hour after the job ends/.test(description), `description: ${description}`);
+    assert(!/may still be running/.test(description), `description: ${description}`);
+    process.stdout.write(`      "${message}"\n`);
+  });
+}
+
+/** @param {any} ctx */
+function workflows(ctx) {
+  const o = ctx.origin.hardening;
+  const at = (/** @type {number} */ i) => /** @type {[number, number]} */ ([220 * i, 0]);
+  const generate = (/** @type {Record<string, unknown>} */ p) => ({ operation: 'generate', prompt: 'A quiet harbour at dawn', imageSource: 'url', imageUrl: frame(o), ...p });
+  return [
+    workflow(IDS.failFast, 'server-mode: a failing batch fails at once', [
+      manualTrigger(),
+      codeNode(`return ${JSON.stringify(PROMPTS)}.map((prompt) => ({ json: { prompt } }));`),
+      hailuoNode('Hailuo Video', CREDENTIAL, generate({ prompt: '={{ $json.prompt }}' }), at(2)),
+    ]),
+    workflow(IDS.privacy, 'server-mode: privacy options', [
+      manualTrigger(),
+      hailuoNode('Default Privacy', CREDENTIAL, generate({}), at(1)),
+      httpFile('Frame File', `${o}/_samples/frame.png`, 'frame', at(2)),
+      hailuoNode('Private', CREDENTIAL, generate({ imageSource: 'binary', binaryPropertyName: 'frame', options: { storeRequestOnFal: false, deleteVideoAfter: '3600' } }), at(3)),
+      hailuoNode('Private Submit', CREDENTIAL, { ...generate({ options: { storeRequestOnFal: false } }), operation: 'submit' }, at(4)),
+    ]),
+  ];
+}
+
+module.exports = {
+  name: 'hardening',
+  about: 'a failing batch fails within 3 s, naming its running jobs and cancelling the queued one; the privacy headers when chosen and not otherwise; a result past fal\'s retention said so',
+  emulators: {
+    hardening: { args: ['--queue-ms', '100', '--progress-ms', '400', '--concurrency', '2'], credential: CREDENTIAL },
+  },
+  workflows,
+  run,
+};
