@@ -82,12 +82,12 @@ async function run({ rest, emu: { main: emu }, userFolder, origin }) {
     process.stdout.write(`      "${byUrl[1]}"\n      "${byUrl[2]}"\n      "${byBinary[0]}"\n`);
   });
 
-  await check('the spending guard adds up mixed models in one run: 0.28 + 10 × 0.045 + 6 × 0.017 = USD 0.83 > 0.80, nothing submitted', async () => {
+  await check('the spending guard adds up mixed models in one run: 0.28 + 10 × 0.045 + 6 × 0.017 = USD 0.832 > 0.80, nothing submitted', async () => {
     await emu.reset();
     const exec = await rest.waitFor(await rest.run(GUARD_ID), ['success', 'error', 'crashed', 'canceled'], 60_000);
     assert(exec.status === 'error', `execution ${exec.status}`);
     const message = execError(exec);
-    assert(message === '3 videos would cost USD 0.83, over the limit of USD 0.80', `error: ${message}`);
+    assert(message === '3 videos would cost USD 0.832, over the limit of USD 0.80', `error: ${message}`);
     const submits = (await emu.calls()).filter((c) => c.route === 'submit');
     assert(submits.length === 0, `${submits.length} submits`);
     process.stdout.write(`      "${message}"\n`);
