@@ -20,7 +20,7 @@
 
 const { assert, check } = require('../../../scripts/lib/checks');
 const { workflow, manualTrigger, hailuoNode, frame, codeNode, httpFile } = require('./workflows');
-const { nodeItems, execError, assertVideoItem, download, until, sleep } = require('./helpers');
+const { nodeItems, execError, assertVideoItem, download, until } = require('./helpers');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -178,11 +178,14 @@ async function run(ctx) {
     const [{ json: long }] = nodeItems(submitted, 'Submit Long H3');
     assert(delivered.status === 'IN_QUEUE' && long.status === 'IN_QUEUE', `submit outputs ${JSON.stringify([delivered, long])}`);
 
-    // the trigger: one execution, the H3 job's video read from its own app
+    // the trigger: fal delivered the job once, n8n answered 200 and ran one execution with the video read from H3's app
+    const answered = async () => (await emu.webhooks()).filter((h) => h.requestId === delivered.requestId && h.status !== undefined);
+    await until(async () => (await answered()).length > 0, 30_000, 'fal\'s delivery of the H3 job');
+    const attempts = await answered();
+    assert(attempts.length === 1 && attempts[0].status === 200, `deliveries: ${JSON.stringify(attempts)}`);
     await until(async () => (await triggerRuns()).slice(before).some((r) => ['success', 'error', 'crashed'].includes(r.status)), 60_000, 'the trigger\'s execution');
-    await sleep(1_000); // a second execution would show now
     const rows = (await triggerRuns()).slice(before);
-    assert(rows.length === 1, `${rows.length} trigger executions for one delivered job`);
+    assert(rows.length === 1, `${rows.length} trigger executions for one delivery`);
     const triggered = await ctx.rest.execution(rows[0].id);
     assert(triggered.status === 'success', `trigger execution ${triggered.status}: ${execError(triggered)}`);
     const [hooked] = nodeItems(triggered, 'Hailuo Trigger');
