@@ -21,6 +21,12 @@
  *                  Submit → Wait → Get Result for 5 items
  * - models         every model family submits exactly its fields (Fast, text to video, Hailuo 02 with a last frame
  *                  by URL and binary, a 512p draft); refused last frames; the spending guard over mixed models
+ * - h3             H3 Max / Max Turbo jobs (a last frame, 9:16 Turbo at USD 0.125, URL and binary references), Hailuo 02
+ *                  text to video, every field by expression, bad inputs refused before a submit, Get Status / Get
+ *                  Result / Cancel and the trigger on H3 jobs, the video's facts with and without sound, old saved
+ *                  parameter sets
+ * - hardening      a failing batch's error within 3 s of the failure, its running jobs named, its queued one
+ *                  cancelled; the privacy headers when chosen and not otherwise; a result past fal's retention said so
  * - tool           the node is offered as an AI Agent tool without N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE
  * - agent          the node as an AI Agent 2.x / 3.x tool (a local OpenAI-compatible model), Retry On Fail on the
  *                  tool, the first result read failing: 1 job; loops repeating one input: a job per round
@@ -47,6 +53,19 @@ const { runChecks } = require('../../scripts/lib/checks');
 const { selectScenarios } = require('../../scripts/lib/scenarios');
 const { runServerMode } = require('./server-mode/runner');
 
+/** A scenario whose run says how long it took (CI's time budget is watched per scenario). @param {any} s */
+const timed = (s) => ({
+  ...s,
+  run: async (/** @type {any} */ ctx) => {
+    const started = Date.now();
+    try {
+      return await s.run(ctx);
+    } finally {
+      process.stdout.write(`server-mode: ${s.name} took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    }
+  },
+});
+
 const SCENARIOS = [
   require('./server-mode/schedule'),
   require('./server-mode/stop'),
@@ -56,11 +75,13 @@ const SCENARIOS = [
   require('./server-mode/webhooks'),
   require('./server-mode/trigger'),
   require('./server-mode/models'),
+  require('./server-mode/h3'),
+  require('./server-mode/hardening'),
   require('./server-mode/tool'),
   require('./server-mode/agent'),
   require('./server-mode/collect-later'),
   require('./server-mode/dev'),
-];
+].map(timed);
 
 const scenarios = selectScenarios(argv, SCENARIOS, 'server-mode');
 runChecks('server-mode', () =>

@@ -110,6 +110,15 @@ function emuApi(emulator) {
     reset: async () => {
       await fetch(`${emulator.origin}/_emulator/reset`, { method: 'POST' });
     },
+    /** fal lets the job's result go (past its retention): `POST /_emulator/expire`. @param {string} requestId */
+    expire: async (requestId) => {
+      const r = await fetch(`${emulator.origin}/_emulator/expire`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: requestId }),
+      });
+      assert(r.ok, `expire refused: ${await r.text()}`);
+    },
     /** @param {object} spec */
     fault: async (spec) => {
       const r = await fetch(`${emulator.origin}/_emulator/faults`, {

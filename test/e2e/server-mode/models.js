@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { assert, check } = require('../../../scripts/lib/checks');
-const { workflow, manualTrigger, hailuoNode, generate, frame, codeNode } = require('./workflows');
+const { workflow, manualTrigger, hailuoNode, generate, frame, codeNode, httpFile } = require('./workflows');
 const { nodeItems, execError, assertVideoItem, download } = require('./helpers');
 
 const WORKFLOW_ID = 'hailuoSrvModels1';
@@ -26,19 +26,6 @@ const FRAME_PNG = fs.readFileSync(path.join(__dirname, '..', '..', 'emulator', '
 
 const keys = (/** @type {any} */ c) => Object.keys(c.body).sort().join(',');
 const FIELDS_02 = 'duration,image_url,prompt,prompt_optimizer,resolution';
-
-/** n8n's HTTP Request node, downloading a file into the binary field `field`. */
-function httpFile(/** @type {string} */ name, /** @type {string} */ url, /** @type {string} */ field, /** @type {[number, number]} */ position) {
-  return {
-    id: `node-${name.toLowerCase().replace(/\W+/g, '-')}`,
-    name,
-    type: 'n8n-nodes-base.httpRequest',
-    typeVersion: 4.2,
-    position,
-    executeOnce: true,
-    parameters: { url, options: { response: { response: { responseFormat: 'file', outputPropertyName: field } } } },
-  };
-}
 
 /** @param {any} ctx */
 async function run({ rest, emu: { main: emu }, userFolder, origin }) {
@@ -95,12 +82,12 @@ async function run({ rest, emu: { main: emu }, userFolder, origin }) {
     process.stdout.write(`      "${byUrl[1]}"\n      "${byUrl[2]}"\n      "${byBinary[0]}"\n`);
   });
 
-  await check('the spending guard adds up mixed models in one run: 0.28 + 10 × 0.045 + 6 × 0.017 = USD 0.83 > 0.80, nothing submitted', async () => {
+  await check('the spending guard adds up mixed models in one run: 0.28 + 10 × 0.045 + 6 × 0.017 = USD 0.832 > 0.80, nothing submitted', async () => {
     await emu.reset();
     const exec = await rest.waitFor(await rest.run(GUARD_ID), ['success', 'error', 'crashed', 'canceled'], 60_000);
     assert(exec.status === 'error', `execution ${exec.status}`);
     const message = execError(exec);
-    assert(message === '3 videos would cost USD 0.83, over the limit of USD 0.80', `error: ${message}`);
+    assert(message === '3 videos would cost USD 0.832, over the limit of USD 0.80', `error: ${message}`);
     const submits = (await emu.calls()).filter((c) => c.route === 'submit');
     assert(submits.length === 0, `${submits.length} submits`);
     process.stdout.write(`      "${message}"\n`);

@@ -91,4 +91,17 @@ const generate = (/** @type {Record<string, unknown>} */ p) => ({
   ...p,
 });
 
-module.exports = { MANUAL, hailuoNode, manualTrigger, codeNode, chain, workflow, promptsCode, frame, generate };
+/** n8n's HTTP Request node, downloading a file into the binary field `field` (once, whatever its input). */
+function httpFile(/** @type {string} */ name, /** @type {string} */ url, /** @type {string} */ field, /** @type {[number, number]} */ position) {
+  return {
+    id: `node-${name.toLowerCase().replace(/\W+/g, '-')}`,
+    name,
+    type: 'n8n-nodes-base.httpRequest',
+    typeVersion: 4.2,
+    position,
+    executeOnce: true,
+    parameters: { url, options: { response: { response: { responseFormat: 'file', outputPropertyName: field } } } },
+  };
+}
+
+module.exports = { MANUAL, hailuoNode, manualTrigger, codeNode, chain, workflow, promptsCode, frame, generate, httpFile };
