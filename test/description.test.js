@@ -9,7 +9,9 @@ const dist = (...parts) => path.join(__dirname, '..', 'dist', ...parts);
 const { node } = loadPackage();
 const { description } = node;
 const { MODELS, STANDARD_IMAGE_TO_VIDEO, takesLastFrame, settingFor } = require(dist('nodes/shared/models/table.js'));
-const { priceOf } = require(dist('nodes/shared/models/prices.js'));
+const { priceOf, usd } = require(dist('nodes/shared/models/prices.js'));
+/** A price as the editor writes it (USD dropped). */
+const inWords = (amount, minDecimals) => usd(amount, minDecimals).replace('USD ', '');
 
 /** The properties n8n's editor shows for these parameters (display conditions applied, as the editor does). */
 function shown(parameters) {
@@ -90,7 +92,7 @@ describe.each(['generate', 'submit'])('%s: the fields follow the model', (operat
 			for (const option of fields.find((p) => p.name === 'duration').options) {
 				for (const at of resolution ? resolution.values : [undefined]) {
 					const settings = { duration: option.value, ...(at ? { resolution: at } : {}) };
-					expect(option.name).toContain(`USD ${priceOf(model, { settings }).toFixed(2)}`);
+					expect(option.name).toContain(usd(priceOf(model, { settings })));
 				}
 			}
 		}
@@ -154,10 +156,10 @@ test('every price in the editor comes from the table', () => {
 		const durations = duration?.kind === 'choice' ? duration.values : duration ? [duration.min, duration.max] : [undefined];
 		for (const d of durations) {
 			for (const r of resolution ? resolution.values : [undefined]) {
-				fromTable.add(priceOf(m, { settings: { ...(d !== undefined ? { duration: d } : {}), ...(r ? { resolution: r } : {}) } }).toFixed(2));
+				fromTable.add(inWords(priceOf(m, { settings: { ...(d !== undefined ? { duration: d } : {}), ...(r ? { resolution: r } : {}) } })));
 			}
 		}
-		for (const perSecond of m.price.per === 'second' ? Object.values(m.price.usd) : []) fromTable.add(perSecond.toFixed(3));
+		for (const perSecond of m.price.per === 'second' ? Object.values(m.price.usd) : []) fromTable.add(inWords(perSecond, 3));
 	}
 	const texts = [];
 	const collect = (node) => {
@@ -176,8 +178,8 @@ test('every price in the editor comes from the table', () => {
 		const duration = settingFor(m, 'duration');
 		const own =
 			m.price.per === 'second'
-				? Object.values(m.price.usd).map((p) => p.toFixed(3))
-				: (duration?.kind === 'choice' ? duration.values : [undefined]).map((d) => priceOf(m, { settings: d ? { duration: d } : {} }).toFixed(2));
+				? Object.values(m.price.usd).map((p) => inWords(p, 3))
+				: (duration?.kind === 'choice' ? duration.values : [undefined]).map((d) => inWords(priceOf(m, { settings: d ? { duration: d } : {} })));
 		for (const price of own) expect(words).toContain(`USD ${price}`);
 	}
 });

@@ -80,18 +80,11 @@ export async function checkSpending(ctx: IExecuteFunctions, requests: Generation
 	// exact amounts (prices have at most three decimals; the sum may carry a float's last bit): USD 0.832 is over 0.83
 	if (Math.round(total * 1e6) > Math.round(limit * 1e6)) {
 		const videos = `${requests.length} video${requests.length === 1 ? '' : 's'}`;
-		throw new NodeOperationError(ctx.getNode(), `${videos} would cost ${exactUsd(total)}, over the limit of ${exactUsd(limit)}`, {
+		throw new NodeOperationError(ctx.getNode(), `${videos} would cost ${usd(total)}, over the limit of ${usd(limit)}`, {
 			description:
 				'Nothing was submitted to fal. Raise Options → Max Spend per Run (USD), or send fewer or cheaper videos (Fast models, 6 s).',
 		});
 	}
-}
-
-/** An amount with as many decimals as it needs (two at least): "USD 0.832", "USD 0.83". */
-function exactUsd(amount: number): string {
-	const rounded = Math.round(amount * 1e6) / 1e6;
-	const decimals = Math.max(2, (String(rounded).split('.')[1] ?? '').length);
-	return usd(rounded, Math.min(decimals, 6));
 }
 
 /** What decides the price of a request's video besides its model. */

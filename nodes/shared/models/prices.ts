@@ -6,9 +6,14 @@ import { settingFor, type HailuoModel } from './table';
  * images beyond their allowance), as the list gives it or as fal's pricing call gives it for this account.
  */
 
-/** A price in words: "USD 0.28" (three decimals for a price per second: "USD 0.045"). */
-export function usd(amount: number, decimals = 2): string {
-	return `USD ${amount.toFixed(decimals)}`;
+/**
+ * A price in words, exact to a hundredth of a cent and with at least `minDecimals` decimals: "USD 0.28", "USD 0.125",
+ * "USD 0.045" (a price per second is written with three: "USD 0.050").
+ */
+export function usd(amount: number, minDecimals = 2): string {
+	const exact = Math.round(amount * 1e4) / 1e4;
+	const needed = (String(exact).split('.')[1] ?? '').length;
+	return `USD ${exact.toFixed(Math.max(minDecimals, Math.min(needed, 4)))}`;
 }
 
 /** The width and height of an image, where they could be read (a reference image's tokens depend on them). */
