@@ -134,8 +134,9 @@ const h3Submit = {
   paid: (ctx) => ({ usd: h3PriceUsd(ctx.h3), what: `the H3 job (${ctx.h3.displayName}, ${ctx.h3.seconds} s at ${ctx.h3.resolution})` }),
   async run(side, ctx) {
     const h3 = ctx.h3;
+    /** @type {Record<string, unknown>} */
     const input = { prompt: PROMPT, ...h3.settings };
-    const { [MODE_FIELD]: _mode, ...withoutMode } = input;
+    const withoutMode = Object.fromEntries(Object.entries(input).filter(([k]) => k !== MODE_FIELD));
     const tries = [
       { key: `${DURATION_FIELD} "${input[DURATION_FIELD]}" (a string)`, field: DURATION_FIELD, body: { ...input, [DURATION_FIELD]: String(input[DURATION_FIELD]) }, refused: true },
       { key: `no ${MODE_FIELD}`, field: MODE_FIELD, body: withoutMode, refused: true },

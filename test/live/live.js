@@ -205,11 +205,13 @@ async function main(argv, env) {
           if (onTarget && job) jobs.created += 1;
           const id = /** @type {any} */ (a.json)?.request_id;
           if (onTarget && typeof id === 'string') submitted.push(ctx.jobRef(side, id, queueAppOf(endpoint)));
-          else if (onTarget && real && !o.probe) refund(); // a probe's refusal keeps the reservation for the job to come
+          // a 4xx made no job: its money is taken back, unless a probe's (its row's job may still come)
+          else if (onTarget && real && !job && !o.probe) refund();
           return a;
         } catch (e) {
-          if (onTarget && real && neverSent(e) && !o.probe) refund();
-          else if (onTarget && real) jobs.created += 1; // the submit may have reached fal: count the job
+          if (onTarget && real && neverSent(e)) {
+            if (!o.probe) refund();
+          } else if (onTarget && real) jobs.created += 1; // the submit may have reached fal: count the job
           throw e;
         }
       },
