@@ -52,17 +52,19 @@ function nodeRunner() {
         ...run.parameters,
       };
       const items = run.prompts.map((p) => ({ json: { p } }));
+      const cpu0 = process.cpuUsage();
       const t0 = Date.now();
       const result = await runWorkflow(hailuoWorkflow({ items, parameters }), {
         credentials: { hailuoApi: { apiKey: spec.apiKey, baseUrl: run.url } },
       });
       const wallMs = Date.now() - t0;
+      const cpuMs = cpuSince(cpu0);
       const out = result.status === 'success' ? result.output('Hailuo Video') : [];
       const videos = out.filter((item) => item.binary?.data?.id).length;
       const error = result.status === 'success' ? undefined : String(result.error?.message ?? result.status);
       // the node's own time, as n8n's run data gives it (its execute, from start to end)
       const task = result.run.data.resultData.runData['Hailuo Video']?.[0];
-      return { name: run.name, wallMs, startedAt: task?.startTime, nodeMs: task?.executionTime, items: run.prompts.length, videos, status: result.status, error };
+      return { name: run.name, wallMs, cpuMs, startedAt: task?.startTime, nodeMs: task?.executionTime, items: run.prompts.length, videos, status: result.status, error };
     },
     async storeDir() {
       return (await useFilesystemBinaryStore()).dir;
@@ -85,15 +87,22 @@ async function naiveRun(run, pollMs) {
   }
 }
 
+/** CPU time (user and system) this process used since `from`, in ms. @param {NodeJS.CpuUsage} from */
+const cpuSince = (from) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+};
+
 /** The hand-written minimal client (bench/minimal.js): every item at once. @param {RunSpec} run */
 async function minimalRun(run) {
   const outDir = fs.mkdtempSync(path.join(tmp, `${run.name}-`));
   const items = run.prompts.map((prompt) => ({ prompt, imageUrl: `${run.url}/_samples/frame.jpg` }));
   const o = { baseUrl: run.url, apiKey: spec.apiKey, outDir, endpoint: String(run.endpoint), input: run.input ?? {} };
+  const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   try {
     await minimalBatch(o, items);
-    return { name: run.name, startedAt: t0, wallMs: Date.now() - t0, items: items.length, videos: items.length, status: 'success' };
+    return { name: run.name, startedAt: t0, wallMs: Date.now() - t0, cpuMs: cpuSince(cpu0), items: items.length, videos: items.length, status: 'success' };
   } catch (error) {
     return { name: run.name, startedAt: t0, wallMs: Date.now() - t0, items: items.length, videos: 0, status: 'error', error: String(error) };
   } finally {
