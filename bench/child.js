@@ -6,7 +6,8 @@
  * The emulators live in the parent, as fal lives on another machine: this process only makes the client's calls.
  *
  *   node-timing  runs workflows through n8n's engine (test/harness) with the built node, one after another
- *                (and `background` runs side by side with them); reports each run's wall time
+ *                (and `background` runs side by side with them); reports each run's wall time; then the fast-job
+ *                runs (`fast`): the node and the hand-written minimal client (bench/minimal.js) taking turns
  *   naive-timing runs naive batches (bench/naive.js) side by side, each with its items one after another
  *   memory       warms up, then one 20-video download with kind 'node' | 'naive' | 'floor', reporting the growth
  *                of peak RSS (process.resourceUsage().maxRSS) over the run
@@ -18,11 +19,16 @@ const path = require('node:path');
 const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const { naiveBatch, naiveItem } = require('./naive');
+const { minimalBatch } = require('./minimal');
 
 /**
- * @typedef {{ name: string, url: string, prompts: string[], maxInFlight?: number }} RunSpec
+ * @typedef {{ name: string, url: string, prompts: string[], maxInFlight?: number, parameters?: Record<string, unknown>,
+ *   endpoint?: string, input?: Record<string, unknown> }} RunSpec
+ *   parameters: the node's (besides the prompt and the image URL); endpoint, input: the fal call of the hand-written
+ *   clients (naive, minimal), besides the prompt and the image
  * @typedef {{ role: string, apiKey: string, runs?: RunSpec[], background?: RunSpec[], warmup?: RunSpec, kind?: string,
- *   run?: RunSpec, videoUrls?: string[], warmupVideoUrl?: string }} ChildSpec
+ *   run?: RunSpec, videoUrls?: string[], warmupVideoUrl?: string, fast?: Array<{ kind: 'node' | 'minimal', run: RunSpec }>,
+ *   reps?: RunSpec[][] }} ChildSpec
  */
 
 /** @type {ChildSpec} */
@@ -43,17 +49,22 @@ function nodeRunner() {
         imageSource: 'url',
         imageUrl: `${run.url}/_samples/frame.jpg`,
         options: { maxInFlight: run.maxInFlight ?? 20 },
+        ...run.parameters,
       };
       const items = run.prompts.map((p) => ({ json: { p } }));
+      const cpu0 = process.cpuUsage();
       const t0 = Date.now();
       const result = await runWorkflow(hailuoWorkflow({ items, parameters }), {
         credentials: { hailuoApi: { apiKey: spec.apiKey, baseUrl: run.url } },
       });
       const wallMs = Date.now() - t0;
+      const cpuMs = cpuSince(cpu0);
       const out = result.status === 'success' ? result.output('Hailuo Video') : [];
       const videos = out.filter((item) => item.binary?.data?.id).length;
       const error = result.status === 'success' ? undefined : String(result.error?.message ?? result.status);
-      return { name: run.name, wallMs, items: run.prompts.length, videos, status: result.status, error };
+      // the node's own time, as n8n's run data gives it (its execute, from start to end)
+      const task = result.run.data.resultData.runData['Hailuo Video']?.[0];
+      return { name: run.name, wallMs, cpuMs, startedAt: task?.startTime, nodeMs: task?.executionTime, items: run.prompts.length, videos, status: result.status, error };
     },
     async storeDir() {
       return (await useFilesystemBinaryStore()).dir;
@@ -67,10 +78,33 @@ async function naiveRun(run, pollMs) {
   const items = run.prompts.map((prompt) => ({ prompt, imageUrl: `${run.url}/_samples/frame.jpg` }));
   const t0 = Date.now();
   try {
-    const out = await naiveBatch({ baseUrl: run.url, apiKey: spec.apiKey, outDir, pollMs }, items);
-    return { name: run.name, wallMs: Date.now() - t0, items: items.length, videos: out.length, status: 'success' };
+    const out = await naiveBatch({ baseUrl: run.url, apiKey: spec.apiKey, outDir, pollMs, endpoint: run.endpoint, input: run.input }, items);
+    return { name: run.name, startedAt: t0, wallMs: Date.now() - t0, items: items.length, videos: out.length, status: 'success' };
   } catch (error) {
     return { name: run.name, wallMs: Date.now() - t0, items: items.length, videos: 0, status: 'error', error: String(error) };
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (user and system) this process used since `from`, in ms. @param {NodeJS.CpuUsage} from */
+const cpuSince = (from) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+};
+
+/** The hand-written minimal client (bench/minimal.js): every item at once. @param {RunSpec} run */
+async function minimalRun(run) {
+  const outDir = fs.mkdtempSync(path.join(tmp, `${run.name}-`));
+  const items = run.prompts.map((prompt) => ({ prompt, imageUrl: `${run.url}/_samples/frame.jpg` }));
+  const o = { baseUrl: run.url, apiKey: spec.apiKey, outDir, endpoint: String(run.endpoint), input: run.input ?? {} };
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  try {
+    await minimalBatch(o, items);
+    return { name: run.name, startedAt: t0, wallMs: Date.now() - t0, cpuMs: cpuSince(cpu0), items: items.length, videos: items.length, status: 'success' };
+  } catch (error) {
+    return { name: run.name, startedAt: t0, wallMs: Date.now() - t0, items: items.length, videos: 0, status: 'error', error: String(error) };
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
   }
@@ -146,11 +180,21 @@ async function main() {
     const background = Promise.all((spec.background ?? []).map((run) => node.run(run).then(report)));
     const results = [];
     for (const run of spec.runs ?? []) results.push(report(await node.run(run)));
+    // the fast job: the node and the minimal client take turns, so that both meet the machine as it is meanwhile
+    for (const { kind, run } of spec.fast ?? []) results.push(report(kind === 'node' ? await node.run(run) : await minimalRun(run)));
     return [...results, ...(await background)];
   }
   if (spec.role === 'naive-timing') {
-    // independent batches side by side (each one is items one after another)
-    return await Promise.all((spec.runs ?? []).map((run) => naiveRun(run).then((r) => (process.send?.({ progress: r }), r))));
+    const report = (/** @type {any} */ r) => (process.send?.({ progress: r }), r);
+    // independent batches side by side (each one is items one after another), and series of batches (`reps`: one
+    // after another, each its own run)
+    const series = (spec.reps ?? []).map(async (runs) => {
+      const out = [];
+      for (const run of runs) out.push(report(await naiveRun(run)));
+      return out;
+    });
+    const batches = await Promise.all((spec.runs ?? []).map((run) => naiveRun(run).then(report)));
+    return [...batches, ...(await Promise.all(series)).flat()];
   }
   if (spec.role === 'memory') return await memory();
   throw new Error(`unknown role ${spec.role}`);

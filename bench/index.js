@@ -10,8 +10,12 @@
  * runs and each memory measurement run in child processes (bench/child.js), as n8n and fal are different machines.
  *
  *   0 s    node: 1, 5, 20 items of T, then the lag run, one after another; its 60 s job (real time: the call count
- *          depends on it) alongside, in the same n8n process. Then memory: floor, node, naive, one process each.
- *   0 s    naive: 1, 5, 20 items, the lag run and the 60 s job side by side, each batch one item after another
+ *          depends on it) alongside, in the same n8n process; then the fast job (bench/fast.js: T = 3 s, 1 and 20
+ *          items), the node and the minimal client taking turns. Then memory: floor, node, naive, one process each.
+ *   0 s    naive: 1, 5, 20 items, the lag run and the 60 s job side by side, each batch one item after another; the
+ *          fast job's naive runs alongside
+ *
+ * `--only fast` runs the fast job alone and prints its section (results.md is left as it is).
  */
 
 const { execFileSync, fork } = require('node:child_process');
@@ -22,6 +26,7 @@ const { startEmulator } = require('../test/emulator');
 const { POLL_MS } = require('./naive');
 const { runFigures, percentile, table, s, msf, mb, x } = require('./figures');
 const { triggerFigures } = require('./trigger');
+const { fastPlan, fastFigures, fastReport } = require('./fast');
 
 /** Jobs the Hailuo Trigger's queue-mode measurement delivers (bench/trigger.js). */
 const TRIGGER_JOBS = 60;
@@ -86,6 +91,17 @@ async function videoUrls(/** @type {import('../test/emulator').Emulator} */ emu,
   return await Promise.all(submitted.map(async (j) => (await (await fetch(j.response_url, { headers })).json()).video.url));
 }
 
+/** The fast job alone (`--only fast`): its section printed, results.md left as it is. */
+async function onlyFast(/** @type {any} */ emu, /** @type {any} */ warmup) {
+  const plan = await fastPlan(emu, warmup.url);
+  log(`fast job: T = 3 s, latency ${FAL.latencyMs} ms per request, queue ${FAL.queueMs} ms, ${mb(FAL.videoBytes)} videos at ${mb(FAL.cdnBytesPerSec)}/s`);
+  const naive = child('naive', { role: 'naive-timing', runs: [], reps: plan.naiveReps });
+  const node = await child('node', { role: 'node-timing', warmup, runs: [], fast: plan.fast });
+  const wall = Object.fromEntries([...node, ...(await naive)].map((r) => [r.name, r]));
+  const report = fastReport(fastFigures(wall, plan.emulators, FAL));
+  console.log(`${table(['figure', 'goal', 'node', 'naive', 'ratio (naive ÷ node)'], [report.headline])}\n${report.section}`);
+}
+
 async function main() {
   const emulators = [];
   const emu = async (/** @type {import('../test/emulator').EmulatorOptions} */ options = {}) => {
@@ -95,6 +111,11 @@ async function main() {
   };
   const warm = await emu({ latencyMs: 0, queueMs: 20, progressMs: 50, videoBytes: undefined, cdnBytesPerSec: 0 });
   const warmup = { name: 'warm-up', url: warm.url, prompts: ['warm-up [emulator:ms=50]'] };
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'fast') {
+    await onlyFast(emu, warmup);
+    for (const e of emulators) await e.close();
+    return;
+  }
 
   /** @type {Record<string, { emu: import('../test/emulator').Emulator, prompts: string[], nodeOrNaive: string, items: number, label: string }>} */
   const runs = {};
@@ -107,10 +128,13 @@ async function main() {
     runs[`${pattern}-60s`] = { emu: await emu(), prompts: prompts(`${pattern}-60s`, 1, () => LONG_JOB_MS), nodeOrNaive: pattern, items: 1, label: '1 × 60 s' };
   }
   const spec = (/** @type {string} */ key) => ({ name: key, url: runs[key].emu.url, prompts: runs[key].prompts, maxInFlight: NODE_LIMIT });
+  const fast = await fastPlan(emu, warm.url);
 
   log(`T = ${T_MS} ms; latency ${FAL.latencyMs} ms per request, queue ${FAL.queueMs} ms, ${mb(FAL.videoBytes)} videos at ${mb(FAL.cdnBytesPerSec)}/s; naive polls every ${POLL_MS / 1000} s`);
-  const naive = child('naive', { role: 'naive-timing', runs: ['naive-1', 'naive-5', 'naive-20', 'naive-lag', 'naive-60s'].map(spec) });
-  const nodeTiming = await child('node', { role: 'node-timing', warmup, runs: ['node-1', 'node-5', 'node-20', 'node-lag'].map(spec), background: [spec('node-60s')] });
+  const naive = child('naive', { role: 'naive-timing', runs: ['naive-1', 'naive-5', 'naive-20', 'naive-lag', 'naive-60s'].map(spec), reps: fast.naiveReps });
+  const nodeTiming = await child('node', {
+    role: 'node-timing', warmup, runs: ['node-1', 'node-5', 'node-20', 'node-lag'].map(spec), background: [spec('node-60s')], fast: fast.fast,
+  });
 
   // Memory: one process each, one after another, each on its own emulator serving 50 MB videos.
   const memory = {};
@@ -138,7 +162,7 @@ async function main() {
 
   const wall = Object.fromEntries([...nodeTiming, ...naiveTiming].map((r) => [r.name, r]));
   const fig = Object.fromEntries(Object.keys(runs).map((key) => [key, { ...runFigures(runs[key].emu), ...wall[key] }]));
-  writeReport({ fig, memory, elapsedMs });
+  writeReport({ fig, memory, elapsedMs, fast: fastReport(fastFigures(wall, fast.emulators, FAL)) });
 }
 
 /** Which source the built node came from: the commit, and whether its sources differ from it. */
@@ -154,13 +178,14 @@ function builtFrom() {
   }
 }
 
-/** @param {{ fig: Record<string, any>, memory: Record<string, any>, elapsedMs: number }} r */
-function writeReport({ fig, memory, elapsedMs }) {
+/** @param {{ fig: Record<string, any>, memory: Record<string, any>, elapsedMs: number, fast: ReturnType<typeof fastReport> }} r */
+function writeReport({ fig, memory, elapsedMs, fast }) {
   const problems = [];
   for (const [key, f] of Object.entries(fig)) {
     if (f.status !== 'success' || f.videos !== f.items) problems.push(`${key}: ${f.status}, ${f.videos}/${f.items} videos${f.error ? ` — ${f.error}` : ''}`);
     if (f.duplicates) problems.push(`${key}: ${f.duplicates} duplicate submits`);
   }
+  problems.push(...fast.problems);
   const lag = (/** @type {any} */ f, /** @type {number} */ p) => percentile(f.lags, p);
   const wallT = (/** @type {any} */ f) => f.wallMs / T_MS;
 
@@ -181,6 +206,7 @@ function writeReport({ fig, memory, elapsedMs }) {
       [`lag fal COMPLETED → result call, median / p95 (${LAG_ITEMS} jobs, lengths spread over one poll period)`, '≤ 50 ms median (naive ≈ 2.5 s)', `${msf(lag(nLag, 50))} / ${msf(lag(nLag, 95))}`, `${msf(lag(vLag, 50))} / ${msf(lag(vLag, 95))}`, `${x(lag(vLag, 50) / Math.max(1, lag(nLag, 50)))} shorter (median)`],
       [`HTTP calls for one video, job of ${LONG_JOB_MS / 1000} s (real time)`, '≤ 5 (naive ≈ 15)', `${nodeCalls60}: ${n60.falCalls} to fal (${n60.sequence.filter((/** @type {string} */ r) => r !== 'sample').join(', ')}) + ${n60.routes.sample ?? 0} image URL check`, `${v60.allCalls} (${v60.routes.status ?? 0} status polls)`, `${x(v60.allCalls / nodeCalls60)} fewer`],
       [`peak RSS growth, ${MEMORY.items} × ${mb(MEMORY.videoBytes)} videos at once`, 'printed with the naive figure beside it', `+${mb(growth('node'))} (plain stream-to-file floor: +${mb(growth('floor'))})`, `+${mb(growth('naive'))}`, `${x(growth('naive') / growth('node'))} less`],
+      fast.headline,
     ],
   );
 
@@ -188,6 +214,7 @@ function writeReport({ fig, memory, elapsedMs }) {
     `- wall time, 20 items of T: node ${s(n20.wallMs)} (${wallT(n20).toFixed(2)} × T), naive ${s(v20.wallMs)} (${wallT(v20).toFixed(1)} × T): the node takes ${(n20.wallMs / v20.wallMs).toFixed(3)} of the naive time (${x(v20.wallMs / n20.wallMs)} faster).`,
     `- lag COMPLETED → result: node median ${msf(lag(nLag, 50))} (p95 ${msf(lag(nLag, 95))}), naive median ${msf(lag(vLag, 50))} (p95 ${msf(lag(vLag, 95))}): ${x(lag(vLag, 50) / Math.max(1, lag(nLag, 50)))} shorter.`,
     `- HTTP calls for a 60 s job: node ${nodeCalls60} (${n60.falCalls} to fal), naive ${v60.allCalls}: ${x(v60.allCalls / nodeCalls60)} fewer.`,
+    fast.verdict,
     `- peak RSS growth for ${MEMORY.items} × ${mb(MEMORY.videoBytes)}: node +${mb(growth('node'))}, naive +${mb(growth('naive'))} (${(growth('node') / growth('naive')).toFixed(3)} of the naive growth, ${x(growth('naive') / growth('node'))} less); node ÷ plain stream-to-file floor (+${mb(growth('floor'))}) = ${(growth('node') / growth('floor')).toFixed(1)}.`,
   ];
 
@@ -255,7 +282,7 @@ Each in its own process (bench/child.js), one after another, after a warm-up dow
 RSS at the start). ${MEMORY.items} jobs of ${MEMORY.generationMs / 1000} s, videos of ${mb(MEMORY.videoBytes)} at ${mb(FAL.cdnBytesPerSec)}/s per download, all downloading at once.
 
 ${mem}
-${problems.length ? `\n## Problems seen in this run\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}`;
+${fast.section}${problems.length ? `\n## Problems seen in this run\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}`;
 
   log(`the Hailuo Trigger in queue mode: ${TRIGGER_JOBS} deliveries (Redis, PostgreSQL, main + 2 workers)…`);
   const trigger = triggerFigures(TRIGGER_JOBS);
@@ -269,7 +296,7 @@ trigger's production URL on the main, half of them delivered twice; n8n 2.41.1 q
 - ${trigger.line}
 `;
   fs.writeFileSync(path.join(__dirname, 'results.md'), md + triggerMd);
-  console.log(`\n${headline}\n\n${ratios.join('\n')}\n\n${notes.join('\n')}\n\n${detail}\n\n${mem}\n`);
+  console.log(`\n${headline}\n\n${ratios.join('\n')}\n\n${notes.join('\n')}\n\n${detail}\n\n${mem}\n${fast.section}`);
   if (problems.length) console.log(`Problems:\n${problems.join('\n')}`);
   log(`done in ${s(elapsedMs)}; wrote bench/results.md`);
 }

@@ -22,6 +22,9 @@ const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(
  * @property {string} apiKey
  * @property {string} outDir      where the videos are written
  * @property {number} [pollMs]    fixed poll interval (5 s)
+ * @property {string} [endpoint]  the model's endpoint (default Hailuo 2.3 Standard image to video)
+ * @property {Record<string, unknown>} [input]  its fields besides the prompt and the image (default duration "6" and the
+ *   prompt optimizer, Hailuo 2.3's)
  */
 
 /** @param {Response} res @param {string} what */
@@ -40,10 +43,10 @@ async function json(res, what) {
 async function naiveItem(o, item, name) {
   const headers = { authorization: `Key ${o.apiKey}`, 'content-type': 'application/json' };
   const submitted = await json(
-    await fetch(`${o.baseUrl}/${ENDPOINT}`, {
+    await fetch(`${o.baseUrl}/${o.endpoint ?? ENDPOINT}`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ prompt: item.prompt, image_url: item.imageUrl, duration: '6', prompt_optimizer: true }),
+      body: JSON.stringify({ prompt: item.prompt, image_url: item.imageUrl, ...(o.input ?? { duration: '6', prompt_optimizer: true }) }),
     }),
     'submit',
   );

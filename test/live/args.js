@@ -6,13 +6,15 @@
  * not land in the output, so a bad argument is named by its position, a bad value by its flag.
  */
 
-const USAGE = `usage: FAL_KEY=… npm run test:live -- --max-usd 0.50 [options]
+const USAGE = `usage: FAL_KEY=… npm run test:live -- --max-usd 0.55 [options]
 
 Runs a fixed list of observations against fal and against an emulator started for the run, and prints where they
-differ. It submits at most two paid jobs (Hailuo 2.3 Fast, 6 s, at list price), and none past the cap.
+differ. It submits at most three paid jobs, in this order: Hailuo 2.3 Fast 6 s (USD 0.19), H3 Max Turbo 5 s at 480P
+(USD 0.125), and a second Hailuo 2.3 Fast cancelled while queued (USD 0.19, counted though fal does not bill it):
+USD 0.505 at list price, none past the cap (--max-usd 0.50 makes the first two). Use --max-usd 0.55 for all three.
 
   --max-usd N         the most it may spend, counted at list price before each paid call (required against fal)
-  --max-jobs N        the most jobs it may submit (default 2)
+  --max-jobs N        the most jobs it may submit (default 3)
   --base-url URL      replaces the origin of every fal host (queue, storage, platform API), as the credential's
                       Base URL does; an emulator on 127.0.0.1 needs no key and no --max-usd (nothing is billed)
   --key-scope S       api (default) or admin: the scope of FAL_KEY, so that the emulator is given a key like it
@@ -57,12 +59,12 @@ function url(flag, v) {
 /** @param {string[]} argv @returns {Args} */
 function parseArgs(argv) {
   /** @type {Args} */
-  const a = { maxJobs: 2, keyScope: 'api', jobTimeoutMs: 900_000, help: false };
+  const a = { maxJobs: 3, keyScope: 'api', jobTimeoutMs: 900_000, help: false };
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
     if (flag === '--help' || flag === '-h') a.help = true;
-    else if (flag === '--max-usd') a.maxUsd = number(flag, value(), 'an amount in USD, e.g. 0.50', (n) => n >= 0);
+    else if (flag === '--max-usd') a.maxUsd = number(flag, value(), 'an amount in USD, e.g. 0.55', (n) => n >= 0);
     else if (flag === '--max-jobs') a.maxJobs = number(flag, value(), 'a whole number', (n) => Number.isInteger(n) && n >= 0);
     else if (flag === '--job-timeout-s') a.jobTimeoutMs = 1000 * number(flag, value(), 'a number of seconds', (n) => n > 0);
     else if (flag === '--webhook-port') a.webhookPort = number(flag, value(), 'a port number', (n) => Number.isInteger(n) && n > 0 && n < 65536);

@@ -3,7 +3,7 @@
 'use strict';
 
 /**
- * The live contract test (`FAL_KEY=… npm run test:live -- --max-usd 0.50`): a fixed list of observations, each made
+ * The live contract test (`FAL_KEY=… npm run test:live -- --max-usd 0.55`): a fixed list of observations, each made
  * once against the target (fal at its real hosts, or `--base-url`) and once against a fal emulator started here for
  * the run, compared by shape (status codes, JSON keys and types, headers present, event kinds), never by value.
  * It prints a table, row by row, and ends with
@@ -11,8 +11,13 @@
  * X counts the list price of every paid job submitted to a target that bills (a job cancelled while queued too);
  * against an emulator it is 0. Exit 0 when nothing differs, 1 when something does, 2 when it refuses to run.
  *
- * Observations: observations.js (free), jobs.js (the two paid jobs); compare.js (shapes and the table); side.js
- * (HTTP for one side); spending.js (the cap and the job limit); webhook.js (receiver and signature); args.js.
+ * Observations: observations.js (free), jobs.js (the Hailuo jobs), h3.js (H3 Max Turbo: its price, one job); compare.js
+ * (shapes and the table); side.js (HTTP for one side); spending.js (the cap and the job limit); webhook.js (receiver
+ * and signature); args.js.
+ *
+ * The paid jobs, in this order: the Hailuo job (USD 0.19), the H3 Max Turbo job (USD 0.125), the Hailuo job cancelled
+ * while queued (USD 0.19, counted though fal does not bill it): USD 0.505 in all. The cap stops at the first paid
+ * call it would pass, and every later one: --max-usd 0.50 makes the first two, 0.20 the first only.
  */
 
 const fs = require('node:fs');
@@ -25,10 +30,11 @@ const { priceOf, secondsOf, videoPrice } = require('../../dist/nodes/shared/mode
 const { startEmulator } = require('../emulator');
 const { parseArgs, UsageError, USAGE, isLoopback } = require('./args');
 const { Side } = require('./side');
-const { Budget, JobLimit } = require('./spending');
+const { Budget, JobLimit, amount } = require('./spending');
 const { diffShapes, tableHead, tableRow } = require('./compare');
 const { FREE } = require('./observations');
 const { PAID } = require('./jobs');
+const { H3_FREE, H3_PAID, cheapestH3 } = require('./h3');
 const { startReceiver } = require('./webhook');
 
 /** The emulator's settings for the run: its defaults (the behaviours under test), but jobs that stay queued long
@@ -141,7 +147,7 @@ async function main(argv, env) {
   }
   const target = await resolveTarget(args.baseUrl);
   if (!target.emulator && args.maxUsd === undefined) {
-    throw new UsageError(`refusing to run against ${target.label} without --max-usd: it submits paid jobs (e.g. --max-usd 0.50)`);
+    throw new UsageError(`refusing to run against ${target.label} without --max-usd: it submits paid jobs (e.g. --max-usd 0.55)`);
   }
   const key = (env.FAL_KEY || '').trim() || (target.emulator ? 'test-key' : '');
   if (!key) throw new UsageError('FAL_KEY is not set: the key is read from the environment only');
@@ -150,6 +156,7 @@ async function main(argv, env) {
   }
   const print = printer(key);
   const model = cheapestModel();
+  const h3 = cheapestH3();
   const budget = new Budget({ capUsd: args.maxUsd ?? Infinity, bills: !target.emulator });
   const jobs = new JobLimit(args.maxJobs);
 
@@ -175,13 +182,15 @@ async function main(argv, env) {
     const ctx = {
       target: sides[0],
       model: { ...model, duration: /** @type {string} */ (model.duration) },
+      h3,
       image: fs.readFileSync(SAMPLE_IMAGE),
       jobTimeoutMs: args.jobTimeoutMs,
       livePrice: undefined,
       reserved: 0,
       priceUsd: () => Math.max(model.listUsd, ctx.livePrice ? videoPrice(model.spec, { settings: { duration: model.duration } }, ctx.livePrice).usd : 0),
-      jobRef: (side, id) => jobRef(side.origins, model.queueApp, id),
+      jobRef: (side, id, queueApp = model.queueApp) => jobRef(side.origins, queueApp, id),
       async submit(side, input, o = {}) {
+        const endpoint = o.endpoint ?? model.endpoint;
         const onTarget = side === sides[0];
         const real = o.key === undefined; // only the side's own key can create a job
         if (onTarget && real && jobs.refusal()) throw new Refused(`not submitted: ${jobs.refusal()}`);
@@ -190,27 +199,36 @@ async function main(argv, env) {
           ctx.reserved = 0;
         };
         try {
-          const a = await side.call('POST', `${side.origins.queue}/${model.endpoint}`, { body: input, qs: o.qs, key: o.key });
+          const a = await side.call('POST', `${side.origins.queue}/${endpoint}`, { body: input, qs: o.qs, key: o.key });
           // a request id, or any 2xx, is a job; so may a 5xx be (a gateway's, with the job behind it); a 4xx is none
           const job = typeof (/** @type {any} */ (a.json)?.request_id) === 'string' || a.status < 300 || a.status >= 500;
           if (onTarget && job) jobs.created += 1;
           const id = /** @type {any} */ (a.json)?.request_id;
-          if (onTarget && typeof id === 'string') submitted.push(ctx.jobRef(side, id));
-          else if (onTarget && real) refund();
+          if (onTarget && typeof id === 'string') submitted.push(ctx.jobRef(side, id, queueAppOf(endpoint)));
+          // a 4xx made no job: its money is taken back, unless a probe's (its row's job may still come)
+          else if (onTarget && real && !job && !o.probe) refund();
           return a;
         } catch (e) {
-          if (onTarget && real && neverSent(e)) refund();
-          else if (onTarget && real) jobs.created += 1; // the submit may have reached fal: count the job
+          if (onTarget && real && neverSent(e)) {
+            if (!o.probe) refund();
+          } else if (onTarget && real) jobs.created += 1; // the submit may have reached fal: count the job
           throw e;
         }
       },
     };
-    const observations = [...FREE, ...PAID.filter((o) => o.name !== 'webhook' || args.webhookUrl)];
+    const hailuo = PAID.filter((o) => o.name !== 'webhook' || args.webhookUrl);
+    const cancelQueued = hailuo.filter((o) => o.name === 'cancel-queued');
+    const afterPricing = FREE.findIndex((o) => o.name === 'pricing') + 1;
+    const observations = [
+      ...FREE.slice(0, afterPricing), ...H3_FREE, ...FREE.slice(afterPricing),
+      ...hailuo.filter((o) => o.name !== 'cancel-queued'), ...H3_PAID, ...cancelQueued,
+    ];
     const run = { budget, jobs, targetName: target.name };
     print(
       `live: target ${target.label}; emulator in-process at ${emu.url} (started for this run)`,
-      `live: model ${model.displayName}, ${model.seconds} s, list price USD ${model.listUsd.toFixed(2)}; cap ${
-        args.maxUsd === undefined ? 'none (an emulator bills nothing)' : `USD ${args.maxUsd.toFixed(2)}`}; at most ${args.maxJobs} job${args.maxJobs === 1 ? '' : 's'}`,
+      `live: model ${model.displayName}, ${model.seconds} s, list price ${amount(model.listUsd)}; H3: ${h3.displayName}, ${h3.seconds} s at ${
+        h3.resolution}, list price ${amount(h3.listUsd)}; cap ${args.maxUsd === undefined ? 'none (an emulator bills nothing)' : amount(args.maxUsd)}; at most ${
+        args.maxJobs} job${args.maxJobs === 1 ? '' : 's'}`,
       '',
       ...tableHead(target.name),
     );
@@ -226,13 +244,13 @@ async function main(argv, env) {
     const skipped = rows.filter((r) => r.verdict === 'skipped');
     print('');
     if (skipped.length) print(`skipped: ${skipped.length} (${skipped.map((r) => r.name).join(', ')})`);
-    print(`counted against the cap: USD ${budget.countedUsd.toFixed(2)} at list price, ${jobs.created} job${jobs.created === 1 ? '' : 's'} submitted${
+    print(`counted against the cap: ${amount(budget.countedUsd)} at list price, ${jobs.created} job${jobs.created === 1 ? '' : 's'} submitted${
       target.emulator ? ' (to an emulator: nothing billed)' : ''}`);
     if (!target.emulator && !args.baseUrl && !differ.length && !skipped.length) {
       const version = require('../../package.json').version;
       print(`docs/development.md (the live contract test): "Tested against fal on ${new Date().toISOString().slice(0, 10)}: n8n-nodes-hailuo ${version}, ${made.length} observations, all match."`);
     }
-    print(`live: ${made.length} observations, ${differ.length} differ, USD ${budget.spentUsd.toFixed(2)} spent`);
+    print(`live: ${made.length} observations, ${differ.length} differ, ${amount(budget.spentUsd)} spent`);
     return differ.length ? 1 : 0;
   } finally {
     await Promise.all([emu.close(), ...receivers.map((r) => r.close())]);

@@ -31,10 +31,13 @@ const { bodyShape, mediaType, has, cut } = require('./compare');
  * @property {number} jobTimeoutMs  how long a job may take
  * @property {{ unitPrice: number, unit: string } | undefined} livePrice  the target's pricing answer, when it gave one
  * @property {() => number} priceUsd  the price counted for one job: the list price, or fal's live price when higher
+ * @property {import('./h3').H3Model} h3  the H3 Max Turbo job's model, input and price (h3.js)
  * @property {number} reserved   what the current paid observation counted (taken back if its submit creates no job)
- * @property {(side: Side, input: unknown, o?: { key?: string, qs?: Record<string, string> }) => Promise<Answer>} submit
- *   a submit to the model (on the target, refused past --max-jobs; any answer with a request id counts as a job)
- * @property {(side: Side, id: string) => { requestId: string, statusUrl: string, responseUrl: string, cancelUrl: string }} jobRef
+ * @property {(side: Side, input: unknown, o?: { key?: string, qs?: Record<string, string>, endpoint?: string, probe?: boolean }) => Promise<Answer>} submit
+ *   a submit to the model, or to `endpoint` (on the target, refused past --max-jobs; any answer with a request id
+ *   counts as a job); `probe`: a submit meant to be refused, whose refusal keeps the reservation for the job after it
+ * @property {(side: Side, id: string, queueApp?: string) => { requestId: string, statusUrl: string, responseUrl: string, cancelUrl: string }} jobRef
+ *   a job's URLs under the model's queue app, or `queueApp`
  *
  * @typedef {object} Observation
  * @property {string} name

@@ -10,8 +10,21 @@
  * submit fal answers with a request id counts as a job (even one meant to be refused, should fal accept it).
  */
 
-/** Amounts in cents, so that 0.19 + 0.19 is 0.38 and not 0.38000000000000006. @param {number} usd */
-const cents = (usd) => Math.round(usd * 100);
+/**
+ * Amounts in hundredths of a cent (fal bills per-second prices in fractions of a cent: H3 Max Turbo's 5 s at 480P is
+ * USD 0.125), so that 0.19 + 0.125 is 0.315 and not 0.31500000000000006, and 0.125 is not rounded to 0.13.
+ * @param {number} usd
+ */
+const units = (usd) => Math.round(usd * 1e4);
+
+/** An amount in words with the decimals it needs, two at least: "USD 0.19", "USD 0.125", "USD 0.315". @param {number} u */
+const usdOf = (u) => {
+  const s = (u / 1e4).toFixed(4).replace(/0{1,2}$/, '');
+  return `USD ${s}`;
+};
+
+/** `usd` in words as usdOf says it. @param {number} usd */
+const amount = (usd) => usdOf(units(usd));
 
 class Budget {
   /**
@@ -20,9 +33,9 @@ class Budget {
    * @param {boolean} o.bills   whether the target bills (fal), or not (an emulator): what "spent" means
    */
   constructor(o) {
-    this.capCents = Number.isFinite(o.capUsd) ? cents(o.capUsd) : Infinity;
+    this.capUnits = Number.isFinite(o.capUsd) ? units(o.capUsd) : Infinity;
     this.bills = o.bills;
-    this.countedCents = 0;
+    this.countedUnits = 0;
     /** @type {string | undefined} why paid calls stopped */
     this.stopped = undefined;
   }
@@ -34,23 +47,23 @@ class Budget {
    */
   reserve(usd, what) {
     if (this.stopped) return this.stopped;
-    const next = this.countedCents + cents(usd);
-    if (next > this.capCents) {
-      this.stopped = `the cap: ${what} at USD ${(cents(usd) / 100).toFixed(2)} would bring the total to USD ${(next / 100).toFixed(2)}, over --max-usd ${(this.capCents / 100).toFixed(2)}`;
+    const next = this.countedUnits + units(usd);
+    if (next > this.capUnits) {
+      this.stopped = `the cap: ${what} at ${usdOf(units(usd))} would bring the total to ${usdOf(next)}, over --max-usd ${usdOf(this.capUnits).slice(4)}`;
       return this.stopped;
     }
-    this.countedCents = next;
+    this.countedUnits = next;
     return undefined;
   }
 
   /** Takes back what a paid call counted when it provably created no job (fal refused it, or it never left). @param {number} usd */
   refund(usd) {
-    this.countedCents = Math.max(0, this.countedCents - cents(usd));
+    this.countedUnits = Math.max(0, this.countedUnits - units(usd));
   }
 
   /** USD counted against the cap (list prices of the paid calls made). */
   get countedUsd() {
-    return this.countedCents / 100;
+    return this.countedUnits / 1e4;
   }
 
   /** USD spent: what was counted when the target bills, 0 against an emulator. */
@@ -59,7 +72,7 @@ class Budget {
   }
 
   get capUsd() {
-    return this.capCents / 100;
+    return this.capUnits / 1e4;
   }
 }
 
@@ -78,4 +91,4 @@ class JobLimit {
   }
 }
 
-module.exports = { Budget, JobLimit, cents };
+module.exports = { Budget, JobLimit, units, amount };
